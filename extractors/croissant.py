@@ -1,0 +1,868 @@
+"""Croissant (MLCommons) metadata files and schema.org `Dataset` records.
+
+Three shapes reach this adapter:
+- a Croissant JSON-LD file (conformsTo http://mlcommons.org/croissant/1.0 or 1.1), sometimes
+  wrapped in a one-element JSON array (Kaggle's /croissant/download);
+- any other schema.org `Dataset` JSON-LD file (top-level object, list, or `@graph`);
+- a landing page (Dataverse, PANGAEA, Figshare, Kaggle, ...) with a schema.org Dataset embedded
+  as JSON-LD or microdata, read with extruct (never scraped by hand). OpenGraph and Dublin Core
+  meta tags on the same page add a few lower-priority facts.
+
+Croissant `distribution` lists cr:FileObject (one file) and cr:FileSet (a glob of files). Members
+of an archive (`containedIn` a FileObject) are not downloadable files and do not count as files or
+formats. A FileObject that is a git repository (`encodingFormat: git+https`) is not a file either;
+what it contains (a FileSet) does give formats, but its file count and size are unknown.
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlsplit
+
+from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
+                              FileEntry)
+from extractors.normalize import formats as fmt
+from extractors.normalize.counts import parse_count
+from extractors.normalize.dates import parse_date
+from extractors.normalize.ids import normalize_doi
+from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.sizes import parse_size
+from extractors.normalize.text import decode, load_json
+
+NAME = "croissant"
+VERSION = "1.0.0"
+# Generic schema.org reader: host-specific adapters (which also see JSON-LD on their own pages)
+# sniff first; only the html fallback comes after this one.
+SNIFF_ORDER = 80
+
+SNIFF_LIMIT = 20_000_000       # bytes of a JSON body parsed while sniffing
+EVIDENCE_MAX = 300
+DESCRIPTION_MAX = 5_000
+MAX_DISTRIBUTION = 10_000      # entries read from one distribution list
+MAX_DATASETS = 1_000           # datasets read from one listing
+
+SCHEMA_PREFIXES = ("", "sc:", "schema:", "https://schema.org/", "http://schema.org/", "cr:", "dct:")
+ARCHIVES = {"ZIP", "TAR", "GZIP", "BZIP2", "XZ", "ZSTD", "7Z", "RAR"}
+# schema.org conditionsOfAccess is free text; only plain, unambiguous values are mapped.
+ACCESS_VALUES = {
+    "unrestricted": "open", "open": "open", "open access": "open", "public": "open",
+    "restricted": "restricted", "restricted access": "restricted", "embargoed": "restricted",
+    "closed": "restricted", "registration required": "gated", "login required": "gated",
+}
+CHECKSUM = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[A-Za-z0-9+/]{22}==)$", re.I)
+
+JSON_LD_SCRIPT = re.compile(rb"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
+DATASET_TYPE = re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*?)?"(?:[\w.:/#-]*[:/#])?Dataset"')
+MICRODATA_DATASET = re.compile(rb"""itemtype\s*=\s*["']https?://schema\.org/Dataset["']""", re.I)
+
+
+# ---------------------------------------------------------------------------------------------
+# detection
+
+def sniff(body: bytes, content_type: str | None) -> bool:
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return len(body) <= SNIFF_LIMIT and _sniff_json(body)
+    if b"<" not in head:
+        return False
+    return _sniff_html(body[:SNIFF_LIMIT])
+
+
+def _sniff_json(body: bytes) -> bool:
+    try:
+        data = json.loads(body.decode("utf-8-sig", errors="replace"))
+    except (ValueError, RecursionError):
+        return False
+    for node in _top_nodes(data):
+        if "Dataset" in _types(node) and _mentions_schema_org(data, node):
+            return True
+    return False
+
+
+def _mentions_schema_org(data, node: dict) -> bool:
+    """The @context (of the node or the document) names schema.org or Croissant."""
+    contexts = [node.get("@context")]
+    if isinstance(data, dict):
+        contexts.append(data.get("@context"))
+    elif isinstance(data, list):
+        contexts.extend(item.get("@context") for item in data[:5] if isinstance(item, dict))
+    text = json.dumps([c for c in contexts if c], default=str)[:200_000]
+    return "schema.org" in text or "mlcommons.org/croissant" in text
+
+
+def _sniff_html(body: bytes) -> bool:
+    if MICRODATA_DATASET.search(body):
+        return True
+    return any(DATASET_TYPE.search(m.group(1)) for m in JSON_LD_SCRIPT.finditer(body))
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+
+def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
+    ex = Extraction(NAME, VERSION, url=url)
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        _extract_json(ex, url, load_json(body))
+    elif b"<" in head:
+        _extract_html(ex, url, body, content_type)
+    else:
+        raise ExtractionError("neither JSON-LD nor an HTML page")
+    return ex
+
+
+def _extract_json(ex: Extraction, url: str | None, data) -> None:
+    index = _id_index(data)
+    found = [(path, node) for path, node in _dataset_nodes(data) if "Dataset" in _types(node)]
+    if not found:
+        raise ExtractionError("no schema.org Dataset object in the JSON document")
+    _read_datasets(ex, url, found, index, RANK_API)
+
+
+def _read_datasets(ex: Extraction, url, found: list, index: dict, rank: int) -> None:
+    if len(found) == 1:
+        path, node = found[0]
+        DatasetReader(ex, url, node, index, rank, path).read()
+        return
+    # Several datasets in one body: a catalogue or search page that describes none of them.
+    ex.listing = True
+    if len(found) > MAX_DATASETS:
+        ex.warn(f"{len(found)} datasets listed; read the first {MAX_DATASETS}")
+    for path, node in found[:MAX_DATASETS]:
+        key = _record_key(node) or path
+        DatasetReader(ex, url, node, index, rank, path, record=key).read()
+
+
+def _record_key(node: dict) -> str | None:
+    for key in ("@id", "url", "identifier", "name"):
+        value = _first_text(_get(node, key))
+        if value:
+            return value[:500]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON-LD structure helpers
+
+def _get(node: dict, key: str):
+    """A property under its plain, prefixed (sc:, schema:) or full-IRI name."""
+    for prefix in SCHEMA_PREFIXES:
+        if prefix + key in node:
+            return node[prefix + key]
+    return None
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _types(node) -> set[str]:
+    """Local names of a node's @type ("sc:Dataset", "https://schema.org/Dataset" -> "Dataset")."""
+    if not isinstance(node, dict):
+        return set()
+    names = set()
+    for value in _as_list(node.get("@type") or node.get("type")):
+        if isinstance(value, str):
+            names.add(re.split(r"[:/#]", value.strip())[-1])
+    return names
+
+
+def _top_nodes(data) -> list[dict]:
+    return [node for _, node in _dataset_nodes(data)]
+
+
+def _dataset_nodes(data, path: str = "$") -> list[tuple[str, dict]]:
+    """Candidate top-level nodes: the object itself, members of a list, members of @graph."""
+    out: list[tuple[str, dict]] = []
+    if isinstance(data, list):
+        for i, item in enumerate(data[:MAX_DATASETS * 10]):
+            if isinstance(item, dict):
+                out.extend(_dataset_nodes(item, f"{path}[{i}]"))
+    elif isinstance(data, dict):
+        graph = data.get("@graph")
+        if isinstance(graph, list):
+            for i, item in enumerate(graph[:MAX_DATASETS * 10]):
+                if isinstance(item, dict):
+                    out.append((f"{path}['@graph'][{i}]", item))
+        if _types(data) or not isinstance(graph, list):
+            out.append((path, data))
+    return out
+
+
+def _id_index(data) -> dict[str, dict]:
+    """Top-level and @graph nodes by @id, so that {"@id": ...} references can be followed."""
+    index: dict[str, dict] = {}
+    for _, node in _dataset_nodes(data):
+        node_id = node.get("@id")
+        if isinstance(node_id, str) and len(node) > 1:
+            index.setdefault(node_id, node)
+    return index
+
+
+def _text(value) -> str | None:
+    """A plain string from a string, number or {"@value": ...}; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, dict) and "@value" in value:
+        return _text(value["@value"])
+    return None
+
+
+def _first_text(value) -> str | None:
+    for item in _as_list(value):
+        text = _text(item)
+        if text:
+            return text
+    return None
+
+
+def _clip(text: str, limit: int = EVIDENCE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _same_page(a: str | None, b: str | None) -> bool:
+    """URLs equal up to scheme, leading www., trailing slash and case of the host."""
+    def key(u: str) -> str:
+        parts = urlsplit(u.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        return f"{host}{parts.path.rstrip('/')}?{parts.query}"
+    return bool(a and b) and key(a) == key(b)
+
+
+# ---------------------------------------------------------------------------------------------
+# one dataset node
+
+class DatasetReader:
+    """Reads one schema.org/Croissant Dataset node into facts and files."""
+
+    def __init__(self, ex: Extraction, url: str | None, node: dict, index: dict, rank: int,
+                 path: str, record: str | None = None):
+        self.ex, self.url, self.node, self.index = ex, url, node, index
+        self.rank, self.path, self.record = rank, path, record
+        self.croissant = _is_croissant(node)
+
+    def add(self, field: str, value, key: str, rank: int | None = None, **kw) -> None:
+        evidence = key if key.startswith(("$", "json-ld", "microdata", "text:")) else f"{self.path}.{key}"
+        self.ex.add(field, value, _clip(evidence), rank=rank or self.rank, record=self.record, **kw)
+
+    def resolve(self, value):
+        """Follow a bare {"@id": ...} reference to the node it names, when the body has it."""
+        if isinstance(value, dict) and set(value) <= {"@id", "@type"} and "@id" in value:
+            return self.index.get(value["@id"], value)
+        return value
+
+    def read(self) -> None:
+        self.read_title()
+        self.read_license()
+        self.read_dates()
+        self.read_version()
+        self.read_doi()
+        self.read_publisher()
+        self.read_homepage()
+        self.read_access()
+        self.read_files()
+        self.read_classes()
+        self.read_prose()
+
+    # -- descriptive fields ---------------------------------------------------------------
+    def read_title(self) -> None:
+        title = _first_text(_get(self.node, "name"))
+        if title:
+            self.add("title", _clip(" ".join(title.split()), 1000), "name")
+        description = self.description()
+        if description:
+            self.add("description", _clip(description, DESCRIPTION_MAX), "description")
+        keywords = [_text(k) for k in _as_list(_get(self.node, "keywords"))]
+        keywords = [k[:200] for k in keywords if k][:200]
+        if len(keywords) == 1 and "," in keywords[0]:
+            keywords = [k.strip() for k in keywords[0].split(",") if k.strip()]
+        self.add("keywords", keywords, "keywords")
+
+    def description(self) -> str | None:
+        parts = [_text(v) for v in _as_list(_get(self.node, "description"))]
+        text = "\n".join(p for p in parts if p)
+        return text or None
+
+    def read_license(self) -> None:
+        seen = []
+        for i, value in enumerate(_as_list(_get(self.node, "license"))):
+            for candidate in _license_candidates(self.resolve(value)):
+                spdx = normalize_license(candidate)
+                if spdx:
+                    if spdx not in seen:
+                        seen.append(spdx)
+                        self.add("license", spdx, f"license[{i}]: {candidate}")
+                    break
+            else:
+                shown = json.dumps(value, default=str)[:100]
+                self.ex.warn(f"licence not recognised: {shown}")
+        if len(seen) > 1:
+            self.ex.warn(f"several licences stated: {', '.join(seen)}")
+        if seen:
+            allowed = commercial_use(seen[0])
+            if allowed is not None:
+                self.add("commercial_use", allowed, f"license: {seen[0]}")
+
+    def read_dates(self) -> None:
+        published = self.date("datePublished")
+        if published:
+            self.add("release_date", published, "datePublished")
+        elif self.croissant:
+            # Croissant producers (OpenML, HF) put the upload of this version in dateCreated;
+            # the label conventions count it as the release when no datePublished is given.
+            created = self.date("dateCreated")
+            if created:
+                self.add("release_date", created, "dateCreated")
+        modified = self.date("dateModified")
+        if modified:
+            self.add("modified_date", modified, "dateModified")
+
+    def date(self, key: str) -> str | None:
+        raw = _first_text(_get(self.node, key))
+        if not raw:
+            return None
+        value = parse_date(raw)
+        if value is None:
+            self.ex.warn(f"{key} not a date: {raw[:60]!r}")
+        return value
+
+    def read_version(self) -> None:
+        value = _get(self.node, "version")
+        if isinstance(value, list):
+            value = value[0] if value else None
+        text = _text(value)
+        if text and len(text) <= 64:
+            self.add("version", text, "version")
+
+    def read_doi(self) -> None:
+        # identifier is about the dataset itself; @id and sameAs only when they are DOI links.
+        # citeAs/citation name papers and are never read for the dataset's DOI.
+        for i, value in enumerate(_as_list(_get(self.node, "identifier"))):
+            doi = _identifier_doi(value)
+            if doi:
+                self.add("doi", doi, f"identifier[{i}]")
+                return
+        for key in ("@id", "sameAs"):
+            for value in _as_list(_get(self.node, key)):
+                text = _text(value)
+                if text and _is_doi_link(text):
+                    doi = normalize_doi(text)
+                    if doi:
+                        self.add("doi", doi, key)
+                        return
+
+    def read_publisher(self) -> None:
+        # Organisations named as publisher, provider or catalogue; a creator that is an
+        # organisation (Croissant files from repositories name the host so). Persons never.
+        for key, organisation_only in (("publisher", False), ("provider", True),
+                                       ("includedInDataCatalog", False), ("creator", True)):
+            for value in _as_list(_get(self.node, key)):
+                name = self.organisation_name(self.resolve(value), organisation_only)
+                if name:
+                    self.add("publisher", name, key)
+                    return
+
+    def organisation_name(self, value, organisation_only: bool) -> str | None:
+        if isinstance(value, str):
+            return None if organisation_only or value.startswith("http") else value.strip()[:300]
+        if not isinstance(value, dict):
+            return None
+        types = _types(value)
+        if types & {"Person", "prov:Person"} or "Person" in types:
+            return None
+        if organisation_only and not types & {"Organization", "Organisation", "DataCatalog",
+                                              "ResearchOrganization", "Corporation",
+                                              "GovernmentOrganization", "NGO", "Consortium"}:
+            return None
+        name = _first_text(_get(value, "name")) or _first_text(_get(value, "legalName"))
+        return name[:300] if name else None
+
+    def read_homepage(self) -> None:
+        homepage = _first_text(_get(self.node, "url"))
+        if homepage and homepage.startswith(("http://", "https://")) and not _same_page(homepage, self.url):
+            self.add("homepage", homepage, "url")
+
+    def read_access(self) -> None:
+        # isAccessibleForFree is about cost, not about who may download: never read for access.
+        raw = _first_text(_get(self.node, "conditionsOfAccess"))
+        if raw:
+            access = ACCESS_VALUES.get(" ".join(raw.lower().split()).rstrip("."))
+            if access:
+                self.add("access", access, "conditionsOfAccess")
+
+    # -- files ----------------------------------------------------------------------------
+    def read_files(self) -> None:
+        entries = [self.resolve(d) for d in _as_list(_get(self.node, "distribution"))]
+        if len(entries) > MAX_DISTRIBUTION:
+            self.ex.warn(f"{len(entries)} distribution entries; read the first {MAX_DISTRIBUTION}")
+            entries = entries[:MAX_DISTRIBUTION]
+        by_id = {e["@id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("@id"), str)}
+        files: list[FileEntry] = []
+        formats: list[str] = []
+        countable = True
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                self.ex.warn(f"distribution[{i}] is not an object")
+                continue
+            role = _entry_role(entry, by_id)
+            if role in ("member", "repository"):
+                continue
+            file_format = _entry_format(entry)
+            if file_format:
+                formats.append(file_format)
+            if role == "fileset":
+                countable = False   # a glob: how many files it matches is not stated
+                continue
+            files.append(self.file_entry(entry, file_format, i))
+        self.emit_files(files, formats, countable)
+        if not any(f.size_bytes for f in files):
+            self.read_dataset_size()
+
+    def file_entry(self, entry: dict, file_format: str | None, i: int) -> FileEntry:
+        url = _first_text(_get(entry, "contentUrl")) or _first_text(_get(entry, "url"))
+        name = _first_text(_get(entry, "name"))
+        if (not name or not fmt.from_filename(name)) and url and _basename(url):
+            name = _basename(url) if fmt.from_filename(_basename(url)) or not name else name
+        checksum = _first_text(_get(entry, "sha256")) or _first_text(_get(entry, "md5"))
+        return FileEntry(
+            name=(name or url or f"distribution[{i}]")[:500],
+            size_bytes=self.content_size(entry, i),
+            format=file_format,
+            url=url[:2000] if url else None,
+            file_id=(entry.get("@id") if isinstance(entry.get("@id"), str) else None),
+            sha256=checksum if checksum and CHECKSUM.match(checksum) else None,
+        )
+
+    def content_size(self, entry: dict, i: int) -> int | None:
+        raw = _get(entry, "contentSize")
+        if isinstance(raw, list):
+            raw = raw[0] if raw else None
+        if isinstance(raw, bool) or raw is None:
+            return None
+        if isinstance(raw, (int, float)):
+            return int(raw) if raw >= 0 else None
+        text = _text(raw)
+        if not text:
+            return None
+        parsed = parse_size(text)
+        if parsed is None:
+            self.ex.warn(f"distribution[{i}].contentSize not a size: {text[:60]!r}")
+            return None
+        return parsed[0]
+
+    def emit_files(self, files: list[FileEntry], formats: list[str], countable: bool) -> None:
+        unique = _dedupe(files)
+        if self.record is None:
+            self.ex.files.extend(unique)
+        self.add("formats", fmt.sorted_set(formats), "distribution[*].encodingFormat")
+        if not unique or not countable:
+            return
+        self.add("file_count", len(unique), "distribution[*] (FileObject/DataDownload)")
+        sizes = [f.size_bytes for f in unique]
+        if all(s is not None for s in sizes):
+            self.add("size_bytes", sum(sizes), "sum of distribution[*].contentSize")
+        elif any(s is not None for s in sizes):
+            self.ex.warn("some files state no contentSize: size_bytes not summed")
+
+    def read_dataset_size(self) -> None:
+        """schema.org `size` on the dataset itself (PANGAEA: {value 5.5, unitText "MBytes"})."""
+        raw = _get(self.node, "size") or _get(self.node, "contentSize")
+        unit = None
+        if isinstance(raw, dict):
+            unit = _text(_get(raw, "unitText")) or _text(_get(raw, "unitCode"))
+            raw = _get(raw, "value")
+        text = _text(raw)
+        if not text:
+            return
+        parsed = parse_size(text, unit=unit)
+        if parsed:
+            self.add("size_bytes", parsed[0], f"size: {text} {unit or ''}".strip())
+
+    # -- Croissant record sets ------------------------------------------------------------
+    def read_classes(self) -> None:
+        """Classes of the target field: the enumeration RecordSet its values reference."""
+        record_sets = [self.resolve(r) for r in _as_list(_get(self.node, "recordSet"))]
+        record_sets = [r for r in record_sets if isinstance(r, dict)]
+        for record_set in record_sets:
+            for field in _as_list(_get(record_set, "field")):
+                if not isinstance(field, dict) or not _is_target(field):
+                    continue
+                ref = _get(_get(field, "references") or {}, "field") if isinstance(_get(field, "references"), dict) else None
+                ref_id = ref.get("@id") if isinstance(ref, dict) else None
+                count = _enumeration_size(record_sets, ref_id) if ref_id else None
+                if count:
+                    self.add("class_count", count, f"recordSet field {_text(field.get('@id')) or ''} -> {ref_id}")
+                    return
+
+    # -- prose ----------------------------------------------------------------------------
+    def read_prose(self) -> None:
+        texts = [("description", self.description())]
+        for i, entry in enumerate(_as_list(_get(self.node, "distribution"))[:MAX_DISTRIBUTION]):
+            if isinstance(entry, dict):
+                texts.append((f"distribution[{i}].description", _first_text(_get(entry, "description"))))
+        for field, value, unit, key, snippet in prose_counts(texts):
+            self.add(field, value, f"text:{self.path}.{key}: {snippet}", rank=RANK_TEXT, unit=unit)
+            if unit and field == "item_count":
+                self.add("item_unit", unit, f"text:{self.path}.{key}: {snippet}", rank=RANK_TEXT)
+
+
+def _is_croissant(node: dict) -> bool:
+    conforms = json.dumps(_get(node, "conformsTo") or "", default=str)
+    context = json.dumps(node.get("@context") or "", default=str)[:100_000]
+    return "mlcommons.org/croissant" in conforms or "mlcommons.org/croissant" in context
+
+
+def _license_candidates(value) -> list[str]:
+    """Strings to try for a licence: URL forms first (they name a licence exactly), then names."""
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    if not isinstance(value, dict):
+        return []
+    out = []
+    for key in ("@id", "url", "identifier", "name", "text", "alternateName"):
+        text = _first_text(_get(value, key))
+        if text and text not in out:
+            out.append(text[:300])
+    return out
+
+
+def _identifier_doi(value) -> str | None:
+    if isinstance(value, dict):
+        kind = (_first_text(_get(value, "propertyID")) or "").lower()
+        inner = _first_text(_get(value, "value")) or _first_text(_get(value, "url")) or _first_text(value.get("@id"))
+        if not inner:
+            return None
+        if kind == "doi" or _is_doi_link(inner) or inner.lower().startswith("doi:"):
+            return normalize_doi(inner)
+        return None
+    text = _text(value)
+    return normalize_doi(text) if text else None
+
+
+def _is_doi_link(text: str) -> bool:
+    low = text.strip().lower()
+    if low.startswith("doi:"):
+        return True
+    host = (urlsplit(low).hostname or "") if "://" in low else ""
+    return host in ("doi.org", "dx.doi.org", "www.doi.org")
+
+
+def _basename(url: str) -> str:
+    path = urlsplit(url).path if "://" in url else url
+    return path.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _encodings(entry: dict) -> list[str]:
+    out = []
+    for key in ("encodingFormat", "fileFormat"):
+        out.extend(t for t in (_text(v) for v in _as_list(_get(entry, key))) if t)
+    return out
+
+
+def _is_repository(entry: dict) -> bool:
+    url = _first_text(_get(entry, "contentUrl")) or ""
+    return any(e.lower().startswith("git") for e in _encodings(entry)) or url.endswith(".git")
+
+
+def _entry_role(entry: dict, by_id: dict) -> str:
+    """'file', 'fileset' (a glob), 'member' (inside an archive) or 'repository'."""
+    if _is_repository(entry):
+        return "repository"
+    containers = [c for c in _as_list(_get(entry, "containedIn"))]
+    if containers:
+        for ref in containers:
+            ref_id = ref.get("@id") if isinstance(ref, dict) else ref if isinstance(ref, str) else None
+            container = by_id.get(ref_id) if ref_id else None
+            # Contents of a repository are what one downloads; anything else is inside a file.
+            if container is None or not _is_repository(container):
+                return "member"
+    return "fileset" if "FileSet" in _types(entry) else "file"
+
+
+def _entry_format(entry: dict) -> str | None:
+    """The file's format: its own name or URL extension first (an ARFF file served as
+    text/plain is ARFF), then the stated encodingFormat; for a FileSet its glob."""
+    names = [_first_text(_get(entry, "name")), _first_text(_get(entry, "contentUrl"))]
+    if "FileSet" in _types(entry):
+        names = [_first_text(_get(entry, "includes"))]
+        for encoding in _encodings(entry):
+            found = fmt.from_encoding_format(encoding)
+            if found:
+                return found
+    for name in names:
+        found = fmt.from_filename(name) if name else None
+        if found:
+            return found
+    for encoding in _encodings(entry):
+        found = fmt.from_encoding_format(encoding)
+        if found:
+            return found
+    return None
+
+
+def _dedupe(files: list[FileEntry]) -> list[FileEntry]:
+    """The same file behind two URLs counts once: keyed by checksum, else URL, else name."""
+    seen: set[str] = set()
+    out = []
+    for f in files:
+        key = f"sum:{f.sha256}" if f.sha256 else f"url:{f.url}" if f.url else f"name:{f.name}"
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def _is_target(field: dict) -> bool:
+    description = (_first_text(_get(field, "description")) or "").lower()
+    data_types = {t for t in (_text(v) for v in _as_list(_get(field, "dataType"))) if t}
+    return bool(re.search(r"\btarget\b", description)) or any(t.endswith(":Label") for t in data_types)
+
+
+def _enumeration_size(record_sets: list[dict], field_id: str) -> int | None:
+    for record_set in record_sets:
+        ids = {f.get("@id") for f in _as_list(_get(record_set, "field")) if isinstance(f, dict)}
+        if field_id not in ids:
+            continue
+        rows = _as_list(_get(record_set, "data"))
+        values = {json.dumps(r, sort_keys=True, default=str) for r in rows if isinstance(r, dict)}
+        return len(values) or None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# counts stated in prose ("70,000 28x28 black-and-white images", "21 healthy participants")
+
+ITEM_NOUNS = {
+    "images": "images", "photos": "images", "photographs": "images", "pictures": "images",
+    "scans": "scans", "slides": "slides", "videos": "videos", "clips": "clips",
+    "recordings": "recordings", "utterances": "utterances", "conversations": "conversations",
+    "dialogues": "dialogues", "dialogs": "dialogues", "documents": "documents",
+    "articles": "articles", "sentences": "sentences", "questions": "questions",
+    "samples": "samples", "examples": "examples", "instances": "instances", "records": "rows",
+    "rows": "rows", "entries": "rows", "observations": "observations", "tweets": "tweets",
+    "reviews": "reviews", "texts": "texts", "frames": "frames", "volumes": "volumes",
+}
+SUBJECT_NOUNS = ("subjects", "participants", "patients", "volunteers", "donors", "individuals")
+CLASS_NOUNS = ("classes", "categories")
+SPLIT_WORDS = {"training", "train", "test", "testing", "validation", "val", "dev", "development",
+               "held-out", "evaluation"}
+# Words that end a noun phrase: a count followed by them is not "<count> <modifiers> <noun>".
+STOP_WORDS = {"of", "per", "in", "from", "and", "or", "with", "the", "a", "an", "to", "for", "by",
+              "on", "at", "each", "is", "are", "was", "were", "than", "between", "into", "as"}
+
+_NUMBER = re.compile(
+    r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:\s*(million|billion|thousand)\b|([kKmM])\b)?")
+_WORD = re.compile(r"[ \t\r\n\u00a0]+([\w+\u00d7-]+)")
+MAX_MODIFIERS = 3
+_SINGLE_SUBJECT = re.compile(
+    r"\b(?:(?:the|a) (?:single|sole|only|experimental)|only one|one single) (?:human )?"
+    r"(subject|participant|patient|volunteer|individual|donor)\b", re.I)
+_URL = re.compile(r"https?://\S+|www\.\S+")
+_TAG = re.compile(r"<[^>]{0,500}>")
+
+
+def prose_counts(texts: list[tuple[str, str | None]]) -> list[tuple]:
+    """(field, value, unit, key, snippet) for item_count, subject_count and class_count stated in
+    prose. First statement wins per field; per-split counts are summed only when no total is
+    given; a count followed by "per"/"each" ("7,000 images per class") is not a total."""
+    found: dict[str, tuple] = {}
+    splits: dict[str, list] = {}
+    for key, raw in texts:
+        if not raw:
+            continue
+        text = _URL.sub(" ", _TAG.sub(" ", raw[:200_000]))
+        for field, value, unit, snippet, is_split in _phrases(text):
+            if is_split:
+                splits.setdefault(field + "|" + (unit or ""), []).append((value, key, snippet))
+            elif field not in found:
+                found[field] = (field, value, unit, key, snippet)
+        if "subject_count" not in found:
+            single = _SINGLE_SUBJECT.search(text)
+            if single:
+                found["subject_count"] = ("subject_count", 1, None, key, _clip(single.group(0), 120))
+    for group, parts in splits.items():
+        field, unit = group.split("|")
+        if field not in found and len(parts) > 1:
+            total = sum(p[0] for p in parts)
+            snippet = " + ".join(p[2] for p in parts)
+            found[field] = (field, total, unit or None, parts[0][1], _clip(snippet, 200))
+    return list(found.values())
+
+
+def _phrases(text: str):
+    for match in _NUMBER.finditer(text):
+        number, word_mult, letter_mult = match.groups()
+        value = _number(number, word_mult or letter_mult)
+        if value is None:
+            continue
+        noun, modifiers, end = _noun_after(text, match.end())
+        if noun is None or re.match(r"\s*(per|each)\b", text[end:end + 12], re.I):
+            continue
+        snippet = _clip(" ".join(text[match.start():end].split()), 120)
+        is_split = any(m in SPLIT_WORDS for m in modifiers)
+        if noun in ITEM_NOUNS:
+            yield "item_count", value, ITEM_NOUNS[noun], snippet, is_split
+        elif noun in SUBJECT_NOUNS:
+            yield "subject_count", value, None, snippet, is_split
+        elif noun in CLASS_NOUNS and not is_split:
+            yield "class_count", value, None, snippet, False
+
+
+def _noun_after(text: str, pos: int) -> tuple[str | None, list[str], int]:
+    """The counted noun after a number: up to three modifier words ("28x28 black-and-white"),
+    no punctuation in between, and no function word ("of", "per", "and") on the way."""
+    modifiers: list[str] = []
+    for _ in range(MAX_MODIFIERS + 1):
+        word = _WORD.match(text, pos)
+        if not word:
+            return None, modifiers, pos
+        token, pos = word.group(1).lower(), word.end()
+        if token in ITEM_NOUNS or token in SUBJECT_NOUNS or token in CLASS_NOUNS:
+            return token, modifiers, pos
+        if token in STOP_WORDS:
+            return None, modifiers, pos
+        modifiers.append(token)
+    return None, modifiers, pos
+
+
+def _number(digits: str, multiplier: str | None) -> int | None:
+    value = parse_count(f"{digits} {multiplier}" if multiplier else digits)
+    if value is None or value < 1 or value > 10**13:
+        return None
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# landing pages
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+ACCESS_STATEMENTS = [
+    (re.compile(r"\bfile access\W{0,20}(public|restricted)\b", re.I), None),
+    (re.compile(r"\bopen access\b", re.I), "open"),
+    (re.compile(r"\b(?:restricted|embargoed|closed) access\b", re.I), "restricted"),
+]
+
+
+def _extract_html(ex: Extraction, url: str | None, body: bytes, content_type: str | None) -> None:
+    tree = _html_tree(decode(body, content_type))
+    data = _extruct(ex, tree, url)
+    found, index = [], {}
+    for syntax in ("json-ld", "microdata"):
+        for i, item in enumerate(data.get(syntax) or []):
+            for path, node in _dataset_nodes(item, f"{syntax}[{i}]"):
+                if "Dataset" in _types(node):
+                    found.append((path, node))
+            index.update({k: v for k, v in _id_index(item).items() if k not in index})
+    found = _unique_datasets(found)
+    if not found:
+        raise ExtractionError("page has no schema.org Dataset in JSON-LD or microdata")
+    _read_datasets(ex, url, found, index, RANK_EMBEDDED)
+    if not ex.listing:
+        _read_meta_tags(ex, data)
+        _read_access_text(ex, tree)
+
+
+def _html_tree(text: str):
+    import lxml.html
+    from lxml import etree
+
+    # lxml refuses str input that carries an XML declaration; encode with a known charset.
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if not text.strip():
+        raise ExtractionError("empty page")
+    parser = lxml.html.HTMLParser(encoding="utf-8", no_network=True, huge_tree=False,
+                                  remove_comments=True)
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8", errors="replace"), parser=parser)
+    except (etree.ParserError, ValueError) as exc:
+        raise ExtractionError(f"unreadable HTML: {exc}"[:200]) from None
+
+
+def _extruct(ex: Extraction, tree, url: str | None) -> dict:
+    import extruct
+    from extruct.jsonld import JsonLdExtractor
+
+    syntaxes = ["json-ld", "microdata", "opengraph", "dublincore"]
+    try:
+        return extruct.extract(tree, base_url=url, syntaxes=syntaxes, uniform=True)
+    except Exception as exc:  # one broken JSON-LD script must not hide the rest of the page
+        ex.warn(f"structured data partly unreadable: {type(exc).__name__}: {exc}"[:200])
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            JsonLdExtractor().extract_items(script, base_url=url)
+        except Exception:
+            script.getparent().remove(script)
+    try:
+        return extruct.extract(tree, base_url=url, syntaxes=syntaxes, uniform=True)
+    except Exception as exc:
+        raise ExtractionError(f"structured data unreadable: {type(exc).__name__}: {exc}"[:200]) from None
+
+
+def _unique_datasets(found: list) -> list:
+    """The same Dataset stated twice (JSON-LD and microdata) is one dataset."""
+    out, seen = [], set()
+    for path, node in found:
+        key = _first_text(node.get("@id")) or _first_text(_get(node, "identifier")) or _first_text(_get(node, "name"))
+        if key and key in seen:
+            continue
+        seen.add(key)
+        out.append((path, node))
+    if len(out) > 1 and len({_first_text(_get(n, "name")) for _, n in out}) == 1:
+        return out[:1]  # microdata without @id repeating the JSON-LD dataset
+    return out
+
+
+def _read_meta_tags(ex: Extraction, data: dict) -> None:
+    """OpenGraph and Dublin Core tags: added after the JSON-LD facts, so those win ties."""
+    for item in data.get("opengraph") or []:
+        if not isinstance(item, dict):
+            continue
+        _add_meta(ex, "title", item.get("og:title"), "meta[property=og:title]")
+        _add_meta(ex, "publisher", item.get("og:site_name"), "meta[property=og:site_name]")
+    for item in data.get("dublincore") or []:
+        for element in item.get("elements") or [] if isinstance(item, dict) else []:
+            if not isinstance(element, dict):
+                continue
+            name = str(element.get("name", "")).lower().removeprefix("dc.").removeprefix("dcterms.")
+            content = element.get("content")
+            if name == "title":
+                _add_meta(ex, "title", content, f"meta[name={element.get('name')}]")
+            elif name == "publisher":
+                _add_meta(ex, "publisher", content, f"meta[name={element.get('name')}]")
+            elif name == "identifier" and isinstance(content, str):
+                doi = normalize_doi(content) if _is_doi_link(content) else None
+                if doi:
+                    ex.add("doi", doi, f"meta[name={element.get('name')}]", rank=RANK_EMBEDDED)
+
+
+def _add_meta(ex: Extraction, field: str, value, evidence: str) -> None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, str) and value.strip():
+        ex.add(field, _clip(" ".join(value.split()), 1000), evidence, rank=RANK_EMBEDDED)
+
+
+def _read_access_text(ex: Extraction, tree) -> None:
+    """Access statements in the visible page ("File Access: Public", an "Open Access" badge).
+    Contradicting statements (some files public, some restricted) give no value."""
+    for node in tree.xpath("//script|//style|//noscript|//template"):
+        node.drop_tree()
+    text = " ".join(tree.text_content().split())[:2_000_000]
+    states, evidence = set(), []
+    for pattern, state in ACCESS_STATEMENTS:
+        for match in pattern.finditer(text):
+            value = state or ("open" if match.group(1).lower() == "public" else "restricted")
+            states.add(value)
+            if len(evidence) < 3:
+                evidence.append(match.group(0))
+    if len(states) == 1:
+        ex.add("access", states.pop(), _clip("text: " + " | ".join(evidence)), rank=RANK_TEXT)
+    elif states:
+        ex.warn("page states both open and restricted access")

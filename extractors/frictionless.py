@@ -1,0 +1,342 @@
+"""Frictionless Data Package descriptors: `datapackage.json`, `datapackage.yaml` / `.yml`.
+
+Spec: https://datapackage.org (v1 and v2). What is read:
+- `title` (the package `name` is an identifier, never a title), `description`, `keywords`;
+- `licenses[]` (`name` an SPDX-like id such as "ODC-PDDL-1.0", `path` a URL, `title`); the old
+  single `license` too;
+- `version` only. `datapackage_version` is the version of the Data Package spec the descriptor
+  follows (a trap, never read);
+- `homepage`; `id` when it is a DOI; contributors whose role is publisher;
+- `resources[]` -> files: `path` (a string, or a list when one resource is split into several
+  files) or the old `url`; `format`, `mediatype`, `bytes`, `hash`. Inline `data` is not a file.
+
+Not read, on purpose: `created` is when the descriptor was written, not when the data were
+published (release_date stays empty); `sources[]` are upstream providers; `related[]` (DataHub)
+describes other datasets; `last_modified` is a modification date (-> modified_date only).
+"""
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+
+from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
+from extractors.normalize import formats as fmt
+from extractors.normalize.dates import parse_date
+from extractors.normalize.ids import normalize_doi
+from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.text import decode, load_json
+
+NAME = "frictionless"
+VERSION = "1.0.0"
+SNIFF_ORDER = 60
+
+DESCRIPTOR_PATH = re.compile(r"(?:^|/)datapackage\.(?:json|ya?ml)$", re.I)
+SNIFF_LIMIT = 20_000_000
+MAX_RESOURCES = 10_000
+MAX_YAML_ALIASES = 200      # anchors/aliases are rare in descriptors; many of them is a bomb
+EVIDENCE_MAX = 300
+YAML_ALIAS = re.compile(r"(?<![\w*&])\*[A-Za-z0-9_-]+")
+YAML_RESOURCES = re.compile(r"^resources\s*:", re.M)
+HASH = re.compile(r"^(?:(md5|sha1|sha256|sha512):)?([0-9a-f]+)$", re.I)
+
+
+# ---------------------------------------------------------------------------------------------
+# detection
+
+def match_url(url: str) -> bool:
+    return bool(DESCRIPTOR_PATH.search(urlsplit(url).path))
+
+
+def accepts(body: bytes, content_type: str | None) -> bool:
+    """A URL named datapackage.* is ours when the body is an object with a resources list."""
+    data = _parse_quietly(body)
+    return isinstance(data, dict) and isinstance(data.get("resources"), list)
+
+
+def sniff(body: bytes, content_type: str | None) -> bool:
+    data = _parse_quietly(body)
+    return isinstance(data, dict) and _looks_like_package(data)
+
+
+def _looks_like_package(data: dict) -> bool:
+    resources = data.get("resources")
+    if not isinstance(resources, list):
+        return False
+    profile = json.dumps([data.get("profile"), data.get("$schema")], default=str).lower()
+    if "data-package" in profile or "datapackage" in profile:
+        return True
+    # A catalogue record (CKAN) also has "resources", with "url"/"package_id"; a descriptor's
+    # resources have "path" (or inline "data") and the package has one of its own keys.
+    has_path = any(isinstance(r, dict) and ("path" in r or "data" in r) for r in resources[:100])
+    has_key = any(k in data for k in ("name", "licenses", "title", "id", "profile"))
+    return has_path and has_key
+
+
+def _parse_quietly(body: bytes):
+    if len(body) > SNIFF_LIMIT:
+        return None
+    try:
+        return _parse(body, None)
+    except Exception:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML that keeps floats and timestamps as written: `version: 1.10` must stay "1.10",
+    not become 1.1, and dates are parsed by the shared date normaliser."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers
+          if tag not in ("tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp")]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _parse(body: bytes, content_type: str | None):
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return load_json(body)
+    text = decode(body, content_type)
+    if not YAML_RESOURCES.search(text) and not re.match(r"^\s*(?:---\s*)?[\w\"'$-]+\s*:", text):
+        raise ExtractionError("neither a JSON nor a YAML mapping")
+    if len(YAML_ALIAS.findall(text)) > MAX_YAML_ALIASES:
+        raise ExtractionError("YAML with too many aliases refused")
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ExtractionError(f"invalid YAML: {first}"[:200]) from None
+    except RecursionError:
+        raise ExtractionError("YAML nested too deeply") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# extraction
+
+def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
+    ex = Extraction(NAME, VERSION, url=url)
+    data = _parse(body, content_type)
+    if not isinstance(data, dict):
+        raise ExtractionError(f"a Data Package descriptor is an object, not {type(data).__name__}")
+    if not isinstance(data.get("resources"), list):
+        raise ExtractionError("not a Data Package: no resources list")
+    _read_descriptive(ex, url, data)
+    _read_licenses(ex, data)
+    _read_publisher(ex, data)
+    _read_resources(ex, url, data["resources"])
+    return ex
+
+
+def _text(value) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, str):
+        return " ".join(value.split()) or None
+    return None
+
+
+def _clip(text: str, limit: int = EVIDENCE_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_descriptive(ex: Extraction, url: str | None, data: dict) -> None:
+    title = _text(data.get("title"))
+    if title:
+        ex.add("title", _clip(title, 1000), "$.title", rank=RANK_API)
+    description = data.get("description")
+    if isinstance(description, str) and description.strip():
+        ex.add("description", description.strip()[:5000], "$.description", rank=RANK_API)
+    keywords = [k.strip()[:200] for k in data.get("keywords") or [] if isinstance(k, str) and k.strip()] \
+        if isinstance(data.get("keywords"), list) else []
+    ex.add("keywords", keywords[:200], "$.keywords", rank=RANK_API)
+    version = _text(data.get("version"))
+    if version and len(version) <= 64:
+        ex.add("version", version, "$.version", rank=RANK_API)
+    homepage = _text(data.get("homepage"))
+    if homepage and homepage.startswith(("http://", "https://")) and not _same_page(homepage, url):
+        ex.add("homepage", homepage, "$.homepage", rank=RANK_API)
+    doi = normalize_doi(data.get("id")) if isinstance(data.get("id"), str) else None
+    if doi:
+        ex.add("doi", doi, "$.id", rank=RANK_API)
+    for key in ("last_modified", "lastModified", "modified"):
+        modified = parse_date(data.get(key)) if data.get(key) is not None else None
+        if modified:
+            ex.add("modified_date", modified, f"$.{key}", rank=RANK_API)
+            break
+
+
+def _same_page(a: str | None, b: str | None) -> bool:
+    def key(u: str) -> str:
+        parts = urlsplit(u.strip())
+        host = (parts.hostname or "").lower().removeprefix("www.")
+        return f"{host}{parts.path.rstrip('/')}?{parts.query}"
+    return bool(a and b) and key(a) == key(b)
+
+
+def _read_licenses(ex: Extraction, data: dict) -> None:
+    entries = data.get("licenses")
+    key = "licenses"
+    if entries is None and data.get("license") is not None:
+        entries, key = data.get("license"), "license"   # pre-v1 descriptors: a single licence
+    if isinstance(entries, (dict, str)):
+        entries = [entries]
+    if not isinstance(entries, list):
+        if entries is not None:
+            ex.warn(f"$.{key} is not a list")
+        return
+    found: list[str] = []
+    for i, entry in enumerate(entries[:50]):
+        spdx, evidence = _license(entry)
+        if spdx is None:
+            ex.warn(f"$.{key}[{i}] not recognised: {json.dumps(entry, default=str)[:100]}")
+        elif spdx not in found:
+            found.append(spdx)
+            ex.add("license", spdx, _clip(f"$.{key}[{i}]: {evidence}"), rank=RANK_API)
+    if len(found) > 1:
+        ex.warn(f"several licences listed: {', '.join(found)}")
+    if found:
+        allowed = commercial_use(found[0])
+        if allowed is not None:
+            ex.add("commercial_use", allowed, f"license {found[0]}", rank=RANK_API)
+
+
+def _license(entry) -> tuple[str | None, str]:
+    """An id ("ODC-PDDL-1.0") names the licence exactly; then its URL, then its title."""
+    if isinstance(entry, str):
+        return normalize_license(entry), entry[:100]
+    if not isinstance(entry, dict):
+        return None, ""
+    for field in ("name", "type", "path", "url", "title"):
+        value = _text(entry.get(field))
+        spdx = normalize_license(value) if value else None
+        if spdx:
+            return spdx, f"{field} {value[:100]}"
+    return None, ""
+
+
+def _read_publisher(ex: Extraction, data: dict) -> None:
+    """Contributors with the role publisher (v1 `role`, v2 `roles`); persons named only as
+    authors or maintainers are not publishers. A top-level `publisher` string also counts."""
+    contributors = data.get("contributors")
+    for i, person in enumerate(contributors[:200] if isinstance(contributors, list) else []):
+        if not isinstance(person, dict):
+            continue
+        roles = person.get("roles") if isinstance(person.get("roles"), list) else [person.get("role")]
+        if any(isinstance(r, str) and r.lower() == "publisher" for r in roles):
+            name = _text(person.get("title")) or _text(person.get("organization")) or _text(person.get("name"))
+            if name:
+                ex.add("publisher", _clip(name), f"$.contributors[{i}] (role publisher)", rank=RANK_API)
+                return
+    publisher = data.get("publisher")
+    if isinstance(publisher, dict):
+        publisher = publisher.get("title") or publisher.get("name")
+    name = _text(publisher)
+    if name:
+        ex.add("publisher", _clip(name), "$.publisher", rank=RANK_API)
+
+
+def _read_resources(ex: Extraction, url: str | None, resources: list) -> None:
+    if len(resources) > MAX_RESOURCES:
+        ex.warn(f"{len(resources)} resources; read the first {MAX_RESOURCES}")
+        resources = resources[:MAX_RESOURCES]
+    files: list[FileEntry] = []
+    sizes: list[int | None] = []      # one per resource that adds files
+    seen: set[str] = set()
+    for i, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            ex.warn(f"resources[{i}] is not an object")
+            continue
+        paths = _paths(resource)
+        if not paths and "data" not in resource:
+            ex.warn(f"resources[{i}] has neither path nor data")
+        new = [p for p in paths if p not in seen]   # inline data adds no file; repeats count once
+        if not new:
+            continue
+        seen.update(new)
+        size = _bytes(resource.get("bytes"))
+        sizes.append(size)
+        if size is not None and len(paths) > 1:
+            ex.warn(f"resources[{i}].bytes covers {len(paths)} files")
+        for path in new:
+            files.append(FileEntry(
+                name=_basename(path)[:500] or f"resources[{i}]",
+                # `bytes` is the size of the whole resource: it belongs to a file only when the
+                # resource is one file.
+                size_bytes=size if len(paths) == 1 else None,
+                format=_format(resource, path),
+                url=_absolute(url, path),
+                file_id=_text(resource.get("name")),
+                folder=_folder(path),
+                sha256=_sha256(resource.get("hash")),
+            ))
+    ex.files.extend(files)
+    ex.add("formats", fmt.sorted_set(f.format for f in files), "$.resources[*].format|path|mediatype",
+           rank=RANK_API)
+    if not files:
+        return
+    ex.add("file_count", len(files), "$.resources[*].path", rank=RANK_API)
+    if all(s is not None for s in sizes):
+        ex.add("size_bytes", sum(sizes), "sum of $.resources[*].bytes", rank=RANK_API)
+    elif any(s is not None for s in sizes):
+        ex.warn("some resources state no bytes: size_bytes not summed")
+
+
+def _paths(resource: dict) -> list[str]:
+    raw = resource.get("path", resource.get("url"))
+    values = raw if isinstance(raw, list) else [raw]
+    return [v.strip()[:2000] for v in values if isinstance(v, str) and v.strip()]
+
+
+def _format(resource: dict, path: str) -> str | None:
+    """`format` as stated, else the path's extension, else `mediatype` (spec order)."""
+    stated = _text(resource.get("format"))
+    found = fmt.from_encoding_format(stated) if stated else None
+    return (found or fmt.from_filename(path)
+            or fmt.from_mime(_text(resource.get("mediatype") or resource.get("mediaType"))))
+
+
+def _bytes(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _sha256(value) -> str | None:
+    """Data Package `hash`: md5 hex by default, or "<algorithm>:<hex>"."""
+    match = HASH.match(value.strip()) if isinstance(value, str) else None
+    if match and (match.group(1) or "").lower() == "sha256" and len(match.group(2)) == 64:
+        return match.group(2).lower()
+    return None
+
+
+def _basename(path: str) -> str:
+    part = urlsplit(path).path if "://" in path else path
+    return part.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _folder(path: str) -> str | None:
+    if "://" in path:
+        return None
+    return path.rsplit("/", 1)[0] if "/" in path else None
+
+
+def _absolute(base: str | None, path: str) -> str | None:
+    """Resource paths are relative to the descriptor's own location."""
+    if "://" in path:
+        return path
+    if base and base.startswith(("http://", "https://")) and not path.startswith(("/", "..")):
+        return urljoin(base, path)
+    return None

@@ -1,0 +1,720 @@
+"""The fallback adapter: any web page, plain text or markdown no other adapter claimed.
+
+HTML: the <title>, meta tags (citation_*, Dublin Core DC.*/DCTERMS.* and Open Graph read through
+extruct), FAIR Signposting links (rel="cite-as", rel="item", rel="license") and counts stated in
+the visible prose. Plain text / markdown: the title from the first level-1 heading and counts from
+the prose. Prose counts are the weakest evidence (RANK_TEXT) and deliberately conservative: a
+count is only taken when a number is directly followed by an item noun ("112,120 images"), never
+from years, versions, percentages, ranks, bounds, splits, per-item ratios or citations.
+
+`prose_counts(text)` is public so adapters that hold a description (schema.org, Zenodo, Hugging
+Face cards) can read the same patterns instead of writing their own.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from urllib.parse import unquote, urlsplit
+
+import lxml.etree
+import lxml.html
+from extruct.dublincore import DublinCoreExtractor
+from extruct.opengraph import OpenGraphExtractor
+
+from extractors.model import (RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
+                              FileEntry)
+from extractors.normalize import formats
+from extractors.normalize.counts import parse_count
+from extractors.normalize.dates import parse_date
+from extractors.normalize.ids import find_doi, normalize_doi
+from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.sizes import parse_size
+from extractors.normalize.text import decode
+
+NAME = "html"
+VERSION = "1.0.0"
+SNIFF_ORDER = 99  # the fallback: every other adapter sniffs first
+
+MAX_BODY = 20_000_000     # bytes parsed; a landing page is never bigger
+MAX_PROSE = 1_000_000     # characters of visible text scanned for counts
+MAX_EVIDENCE = 300
+MAX_VALUE = 2_000         # characters kept of a meta value (titles, descriptions)
+MAX_COUNTS_PER_FIELD = 5  # distinct values kept per count field (the first one wins)
+
+
+def sniff(body: bytes, content_type: str | None) -> bool:
+    """Claims pages that look like HTML; the registry also uses this module when nothing sniffs."""
+    head = body[:4096].lstrip().lower()
+    return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
+
+
+def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
+    ex = Extraction(NAME, VERSION, url=url)
+    if not body or not body.strip():
+        raise ExtractionError("empty body")
+    if _looks_binary(body):
+        raise ExtractionError("binary content, not a page or text")
+    if len(body) > MAX_BODY:
+        ex.warn(f"body is {len(body)} bytes; read the first {MAX_BODY}")
+        body = body[:MAX_BODY]
+    text = decode(body, content_type)
+    if _is_html(text, content_type):
+        _read_html(ex, text)
+    else:
+        _read_text(ex, text)
+    return ex
+
+
+# =============================================================================== detection
+
+def _looks_binary(body: bytes) -> bool:
+    """NUL bytes or mostly control bytes in the first 8 KB: an image, archive or garbage."""
+    head = body[:8192]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16/32 text: NUL bytes are part of its encoding
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32)
+    return controls > 0.1 * len(head)
+
+
+def _is_html(text: str, content_type: str | None) -> bool:
+    ctype = (content_type or "").lower()
+    if "html" in ctype:
+        return True
+    head = text[:4096].lstrip("\ufeff \t\r\n").lower()
+    # raw.githubusercontent.com serves .html files as text/plain: trust the markup itself.
+    if head.startswith(("<!doctype html", "<html")) or "<head" in head[:2048]:
+        return True
+    return head.startswith("<?xml") and "<html" in head
+
+
+# =============================================================================== HTML
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
+
+
+def parse_page(text: str):
+    """An lxml.html document for a page, or None when nothing parseable is in it."""
+    # lxml refuses str input that carries an encoding declaration; the text is already decoded.
+    text = _XML_DECL.sub("", text, count=1)
+    if not text.strip():
+        return None
+    parser = lxml.html.HTMLParser(recover=True, no_network=True, remove_comments=True,
+                                  remove_pis=True)
+    try:
+        return lxml.html.document_fromstring(text, parser=parser)
+    except (lxml.etree.ParserError, ValueError, TypeError):
+        return None
+
+
+def _read_html(ex: Extraction, text: str) -> None:
+    doc = parse_page(text)
+    if doc is None:
+        raise ExtractionError("no HTML content")
+    meta = meta_values(doc, ex)
+    site = _first(meta, "og:site_name")
+    _add_meta_facts(ex, meta)
+    _add_title_element(ex, doc, site or _first(meta, "dc.publisher", "citation_publisher"))
+    _add_link_facts(ex, doc)
+    description = _first(meta, "dc.description", "description", "og:description")
+    add_prose_counts(ex, "\n".join(filter(None, [description, visible_text(doc)])))
+
+
+@dataclass(frozen=True)
+class MetaValue:
+    value: str
+    evidence: str
+
+
+def meta_values(doc, ex: Extraction | None = None) -> dict[str, list[MetaValue]]:
+    """Meta tag values by lower-cased key: citation_* and other names as written, Open Graph
+    properties (og:*) via extruct, Dublin Core via extruct keyed `dc.<element>` whatever the
+    prefix (DC., DCTERMS., dcterms.)."""
+    found: dict[str, list[MetaValue]] = {}
+
+    def put(key: str, value, evidence: str) -> None:
+        if isinstance(value, str) and value.strip():
+            found.setdefault(key.lower(), []).append(
+                MetaValue(" ".join(value.split())[:MAX_VALUE], evidence[:MAX_EVIDENCE]))
+
+    for el in doc.iter("meta"):
+        name = el.get("name") or ""
+        if name and not name.lower().startswith(("dc.", "dcterms.")):
+            put(name, el.get("content"), f'meta[name="{name}"]')
+    try:
+        for item in OpenGraphExtractor().extract_items(doc):
+            for prop, value in item.get("properties", []):
+                put(prop, value, f'meta[property="{prop}"]')
+    except Exception as exc:  # extruct trips on odd trees; meta names above still stand
+        if ex is not None:
+            ex.warn(f"Open Graph not read: {type(exc).__name__}")
+    try:
+        for item in DublinCoreExtractor().extract_items(doc):
+            for entry in item.get("elements", []) + item.get("terms", []):
+                name = entry.get("name") or ""
+                # Un-prefixed names ("description", "date") are generic page meta, read above;
+                # other vocabularies ("eprints.date") are not Dublin Core.
+                if name.lower().split(".", 1)[0] in ("dc", "dcterms") and "." in name:
+                    element = name.rsplit(".", 1)[-1]
+                    put(f"dc.{element}", entry.get("content"), f'meta[name="{name}"]')
+    except Exception as exc:
+        if ex is not None:
+            ex.warn(f"Dublin Core not read: {type(exc).__name__}")
+    return found
+
+
+def _first(meta: dict[str, list[MetaValue]], *keys: str) -> str | None:
+    for key in keys:
+        if meta.get(key):
+            return meta[key][0].value
+    return None
+
+
+# Order matters: resolution keeps the first of equal rank.
+TITLE_KEYS = ("citation_title", "dc.title", "og:title", "title")
+PUBLISHER_KEYS = ("dc.publisher", "citation_publisher", "og:site_name")
+# DC "date" on a dataset page is its issue date (DataCite/PANGAEA practice); modified goes apart.
+RELEASE_KEYS = ("citation_publication_date", "citation_date", "dc.issued", "dc.date")
+MODIFIED_KEYS = ("dc.modified",)
+DOI_KEYS = ("citation_doi", "prism.doi", "dc.identifier")
+LICENSE_KEYS = ("dc.license", "dc.rights", "citation_license", "license")
+ACCESS_KEYS = ("dc.accessrights", "dc.rights")
+DESCRIPTION_KEYS = ("dc.description", "description", "og:description", "dc.abstract")
+FORMAT_KEYS = ("dc.format", "dc.extent")
+
+# eu-repo access vocabulary (OpenAIRE guidelines), used in DC.rights / accessRights.
+ACCESS_TERMS = {"openaccess": "open", "restrictedaccess": "restricted",
+                "closedaccess": "restricted", "embargoedaccess": "restricted"}
+
+
+def _add_meta_facts(ex: Extraction, meta: dict[str, list[MetaValue]]) -> None:
+    for key in TITLE_KEYS:
+        for mv in meta.get(key, [])[:1]:
+            ex.add("title", mv.value, mv.evidence, rank=RANK_EMBEDDED)
+    for key in PUBLISHER_KEYS:
+        for mv in meta.get(key, [])[:1]:
+            ex.add("publisher", mv.value, mv.evidence, rank=RANK_EMBEDDED)
+    _add_dates(ex, meta, RELEASE_KEYS, "release_date")
+    _add_dates(ex, meta, MODIFIED_KEYS, "modified_date")
+    for key in DOI_KEYS:
+        for mv in meta.get(key, []):
+            doi = normalize_doi(mv.value) if key == "citation_doi" else find_doi(mv.value)
+            ex.add("doi", doi, mv.evidence, rank=RANK_EMBEDDED)
+    _add_license(ex, [mv for key in LICENSE_KEYS for mv in meta.get(key, [])])
+    _add_access(ex, meta)
+    for key in DESCRIPTION_KEYS:
+        for mv in meta.get(key, [])[:1]:
+            ex.add("description", mv.value, mv.evidence, rank=RANK_EMBEDDED)
+    _add_keywords(ex, meta)
+    _add_format_meta(ex, meta)
+
+
+def _add_dates(ex: Extraction, meta, keys, field_: str) -> None:
+    for key in keys:
+        for mv in meta.get(key, [])[:1]:
+            date = parse_date(mv.value)
+            if date:
+                ex.add(field_, date, mv.evidence, rank=RANK_EMBEDDED)
+            else:
+                ex.warn(f"{mv.evidence}: unreadable date {mv.value[:40]!r}")
+
+
+def _add_license(ex: Extraction, values: list[MetaValue]) -> None:
+    for mv in values:
+        spdx = normalize_license(mv.value)
+        if spdx:
+            ex.add("license", spdx, mv.evidence, rank=RANK_EMBEDDED)
+            ex.add("commercial_use", commercial_use(spdx), mv.evidence, rank=RANK_EMBEDDED)
+
+
+def _add_access(ex: Extraction, meta) -> None:
+    for key in ACCESS_KEYS:
+        for mv in meta.get(key, []):
+            term = mv.value.rstrip("/").rsplit("/", 1)[-1].lower()
+            if term in ACCESS_TERMS:
+                ex.add("access", ACCESS_TERMS[term], mv.evidence, rank=RANK_EMBEDDED)
+
+
+def _add_keywords(ex: Extraction, meta) -> None:
+    words: list[str] = []
+    for mv in meta.get("citation_keywords", []) + meta.get("dc.subject", []):
+        words.extend(w.strip() for w in re.split(r"[;]", mv.value))
+    for mv in meta.get("keywords", []):
+        words.extend(w.strip() for w in re.split(r"[,;]", mv.value))
+    unique = list(dict.fromkeys(w for w in words if w))[:100]
+    ex.add("keywords", unique, "meta keywords", rank=RANK_EMBEDDED)
+
+
+def _add_format_meta(ex: Extraction, meta) -> None:
+    """DC.format / DCTERMS.extent describe the dataset's files: "application/zip, 5.5 MBytes"."""
+    for key in FORMAT_KEYS:
+        for mv in meta.get(key, [])[:1]:
+            fmts, sizes = [], []
+            for part in mv.value.split(","):
+                part = part.strip()
+                fmt = formats.from_mime(part) if "/" in part else None
+                if fmt == "HTML":  # the page's own format, not the dataset's
+                    continue
+                if fmt:
+                    fmts.append(fmt)
+                    continue
+                size = parse_size(part)
+                if size:
+                    sizes.append(size)
+            ex.add("formats", formats.sorted_set(fmts), mv.evidence, rank=RANK_EMBEDDED)
+            if len(sizes) == 1:
+                ex.add("size_bytes", sizes[0][0], f"{mv.evidence}: {mv.value[:200]}",
+                       rank=RANK_EMBEDDED)
+
+
+_TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ")
+
+
+def _add_title_element(ex: Extraction, doc, site: str | None) -> None:
+    """<title>, without a trailing " | Site" when the site name is stated elsewhere."""
+    el = doc.find(".//title")
+    title = " ".join((el.text_content() if el is not None else "").split())[:MAX_VALUE]
+    if title and site:
+        for sep in _TITLE_SEPARATORS:
+            head, _, tail = title.rpartition(sep)
+            if head and tail.casefold() == site.casefold():
+                title = head.strip()
+                break
+    ex.add("title", title, "title", rank=RANK_EMBEDDED)
+    if not title:
+        h1 = doc.find(".//h1")
+        if h1 is not None:
+            ex.add("title", " ".join(h1.text_content().split())[:MAX_VALUE], "h1", rank=RANK_TEXT)
+
+
+CHROME_TAGS = {"footer", "nav", "aside"}
+CHROME_CLASS = re.compile(r"footer|navbar|menu|cookie", re.I)
+
+
+def _in_site_chrome(el) -> bool:
+    """Inside a footer/nav: a site-wide statement ("content on this site is CC-BY-4.0")."""
+    for anc in el.iterancestors():
+        if anc.tag in CHROME_TAGS or CHROME_CLASS.search(
+                (anc.get("class") or "") + " " + (anc.get("id") or "")):
+            return True
+    return False
+
+
+def _rel_links(doc, rel: str):
+    for el in doc.iter("link", "a"):
+        rels = (el.get("rel") or "").lower().split()
+        href = (el.get("href") or "").strip()
+        if rel in rels and href and not (el.tag == "a" and _in_site_chrome(el)):
+            yield el, href
+
+
+def _add_link_facts(ex: Extraction, doc) -> None:
+    """FAIR Signposting: rel="cite-as" (persistent id), rel="item" (content files),
+    rel="license"; also the anchor form <a rel="license">."""
+    for _, href in _rel_links(doc, "cite-as"):
+        ex.add("doi", find_doi(href), f'link[rel="cite-as"] {href[:200]}', rank=RANK_EMBEDDED)
+    for _, href in _rel_links(doc, "license"):
+        spdx = normalize_license(href)
+        if spdx:
+            ex.add("license", spdx, f'[rel="license"] {href[:200]}', rank=RANK_EMBEDDED)
+            ex.add("commercial_use", commercial_use(spdx), f'[rel="license"] {href[:200]}',
+                   rank=RANK_EMBEDDED)
+    items = {}
+    for el, href in _rel_links(doc, "item"):
+        if el.tag == "link":
+            items.setdefault(href, el.get("type"))
+    for href, mime in items.items():
+        name = unquote(urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1]) or href
+        fmt = formats.from_filename(name) or formats.from_mime(mime)
+        ex.files.append(FileEntry(name=name[:500], format=fmt, url=href[:2000]))
+    if items:
+        ex.add("file_count", len(items), f'{len(items)} link[rel="item"]', rank=RANK_EMBEDDED)
+        ex.add("formats", formats.sorted_set(f.format for f in ex.files), 'link[rel="item"]',
+               rank=RANK_EMBEDDED)
+
+
+# Elements whose text is not the page's own prose about the dataset.
+SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "nav", "footer", "aside",
+             "form", "select", "option", "button", "textarea", "cite", "pre", "code", "math",
+             "iframe", "object"}
+# Sections that hold other works' numbers (citations, reference lists) or site chrome.
+SKIP_CLASS = re.compile(r"citation|bibtex|reference|footer|navbar|breadcrumb|cookie|menu",
+                        re.I)
+BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd",
+              "table", "tr", "td", "th", "thead", "tbody", "h1", "h2", "h3", "h4", "h5", "h6",
+              "br", "hr", "blockquote", "header", "figure", "figcaption", "caption", "body",
+              "label"}
+
+
+def visible_text(doc) -> str:
+    """Page prose with one line per block element (iterative: deep nesting cannot recurse)."""
+    parts: list[str] = []
+    size = 0
+    stack = [(doc, False)]
+    while stack and size < MAX_PROSE:
+        el, closing = stack.pop()
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if closing:
+            if tag in BLOCK_TAGS:
+                parts.append("\n")
+            if el.tail:
+                parts.append(el.tail)
+                size += len(el.tail)
+            continue
+        if not tag or tag in SKIP_TAGS or SKIP_CLASS.search(
+                (el.get("class") or "") + " " + (el.get("id") or "")):
+            parts.append("\n" if tag in BLOCK_TAGS or tag in SKIP_TAGS else "")
+            if el.tail:
+                parts.append(el.tail)
+                size += len(el.tail)
+            continue
+        if tag in BLOCK_TAGS:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+            size += len(el.text)
+        stack.append((el, True))
+        stack.extend((child, False) for child in reversed(el))
+    return "".join(parts)[:MAX_PROSE]
+
+
+# =============================================================================== plain text
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_ATX_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+_SETEXT_H1 = re.compile(r"^=+\s*$")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MD_MARK = re.compile(r"[*_`]+")
+_PLACEHOLDER = re.compile(r"\[[^\]]*\](?!\()")
+_CARD_PREFIX = re.compile(r"^(?:dataset|data)\s+card\s+for\s+", re.I)
+_BIBTEX = re.compile(r"^@\w+\s*[{(]")
+_RIS = re.compile(r"^TY  - ")
+
+
+def _read_text(ex: Extraction, text: str) -> None:
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if _BIBTEX.match(first) or _RIS.match(first):
+        # A citation entry describes a publication (its title, DOI, year, publisher), never the
+        # dataset itself: reading any of it would put the paper's facts on the dataset.
+        ex.warn("citation entry (BibTeX/RIS): describes a publication, not the dataset")
+        return
+    text = _FRONT_MATTER.sub("", text[:MAX_PROSE], count=1)
+    text = _HTML_COMMENT.sub(" ", _FENCE.sub("\n", text))
+    _add_markdown_title(ex, text)
+    add_prose_counts(ex, _markdown_prose(text))
+
+
+def _add_markdown_title(ex: Extraction, text: str) -> None:
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        atx = _ATX_H1.match(line)
+        heading = atx.group(1) if atx else None
+        if heading is None and i + 1 < len(lines) and line.strip() and \
+                _SETEXT_H1.match(lines[i + 1]) and not line.startswith(("#", "-", "*", "|")):
+            heading = line.strip()
+        if heading is None:
+            continue
+        clean = _CARD_PREFIX.sub("", _MD_MARK.sub("", _MD_LINK.sub(r"\1", heading))).strip()
+        # An unfilled template heading ("Dataset Card for [Dataset Name]") names nothing.
+        if clean and not _PLACEHOLDER.search(clean):
+            ex.add("title", clean[:MAX_VALUE], f"heading: {heading[:200]}", rank=RANK_TEXT)
+        return
+
+
+def _markdown_prose(text: str) -> str:
+    """Paragraphs joined onto one line each (markdown wraps sentences across lines)."""
+    blocks, current = [], []
+    for line in text.splitlines():
+        stripped = line.strip()
+        starts_block = not stripped or stripped.startswith(("#", "|", "- ", "* ", "+ ", ">")) \
+            or re.match(r"^\d+[.)]\s", stripped)
+        if starts_block and current:
+            blocks.append(" ".join(current))
+            current = []
+        if stripped:
+            current.append(_MD_MARK.sub("", _MD_LINK.sub(r"\1", stripped)).lstrip("#>|-*+ "))
+            if stripped.startswith(("#", "|")):
+                blocks.append(" ".join(current))
+                current = []
+    if current:
+        blocks.append(" ".join(current))
+    return "\n".join(blocks)
+
+
+# =============================================================================== prose counts
+
+@dataclass(frozen=True)
+class Count:
+    field: str          # item_count, subject_count or class_count
+    value: int
+    unit: str | None    # the item noun for item_count
+    evidence: str       # the sentence, <= 300 chars
+    split: str | None = None  # "train"/"validation"/"test" when the count is one split's
+    sentence: int = 0   # index of the sentence it was read from (splits are summed per sentence)
+
+
+# Item nouns -> the unit recorded. Only plurals: a total of one item is never a dataset, and a
+# singular noun after a number modifies the next word ("10 image classes").
+ITEM_NOUNS = {
+    "images": "images", "photos": "images", "photographs": "images", "pictures": "images",
+    "radiographs": "images", "x-rays": "images", "xrays": "images",
+    "scans": "scans", "samples": "samples", "examples": "examples", "instances": "instances",
+    "records": "records", "rows": "rows", "entries": "rows", "conversations": "conversations",
+    "dialogues": "conversations", "dialogs": "conversations", "documents": "documents",
+    "videos": "videos", "clips": "clips", "recordings": "recordings",
+}
+SUBJECT_NOUNS = {"patients", "subjects", "participants", "volunteers", "individuals"}
+CLASS_NOUNS = {"classes", "categories", "labels", "class labels"}
+
+_NOUN_ALTERNATION = "|".join(sorted(
+    {re.escape(n) for n in list(ITEM_NOUNS) + list(SUBJECT_NOUNS) + list(CLASS_NOUNS)},
+    key=len, reverse=True))
+
+# A number: grouped thousands with one separator kind ("112,120", "327.680", "1 281 167" with
+# narrow/no-break spaces), or plain digits with an optional decimal part ("1.2" of "1.2 million").
+# It must not continue a word, version, range or identifier ("v1.2", "top-5", "CS-2", "#3").
+_NUMBER = (r"(?<![\w.,/#$€£§+\-–])"
+           r"(?P<num>\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009'’])\d{3}(?:(?P=sep)\d{3})*"
+           r"|\d+(?:\.\d+)?)"
+           r"(?:\s*(?P<mult>million|billion|thousand|mio|mln|bn)\b|(?P<abbr>[kKMB])(?![\w]))?"
+           r"(?![\w%‰]|[.,]\d)")
+# Spelled-out numbers are read for class counts only ("three classes").
+_WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+                 "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+                 "nineteen": 19, "twenty": 20}
+_COUNT = re.compile(
+    r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + "|".join(_WORD_NUMBERS) + r"))"
+    r"\s+(?P<mods>(?:[^\s,;:!?()\[\]{}\"]+\s+){0,4}?)"
+    r"(?P<noun>" + _NOUN_ALTERNATION + r")(?![\w-])",
+    re.I)
+_BINARY = re.compile(r"\bbinary(?:[\s-]+class)?[\s-]+(?:label|labels|classification|classes|"
+                     r"target|outcome|task)\b", re.I)
+_N_CLASS = re.compile(r"(?<![\w.,\-])(?P<num>\d{1,5})-class\s+(?:classification|problem|task|"
+                      r"dataset|benchmark)\b", re.I)
+
+# Words that may stand between a number and its noun ("327.680 color images") are adjectives;
+# these words instead mean the number counts something else, a part, or a bound.
+STOP_MODIFIERS = {
+    "of", "from", "in", "with", "and", "or", "to", "the", "a", "an", "than", "for", "by", "at",
+    "on", "per", "each", "every", "are", "were", "is", "was", "be", "been", "have", "has", "had",
+    "more", "most", "less", "least", "fewer", "top", "other", "additional", "extra", "new",
+    "remaining", "first", "last", "next", "previous", "same", "these", "those", "their", "its",
+    "our", "which", "that", "this", "who", "all", "only", "about", "over", "under", "up", "as",
+    "into", "out", "not", "no", "selected", "excluded", "removed", "discarded", "common",
+    "example", "sample", "random", "randomly", "representative", "we", "you", "they", "it",
+    "per-class", "such", "similar", "like", "times", "x", "×", "million", "thousand", "billion",
+    # units of measure: "5 MB images", "30 s clips" state a size or duration, not a count
+    "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "bytes", "px", "pixels", "bit",
+    "bits", "mm", "cm", "m", "km", "hz", "khz", "mhz", "s", "sec", "seconds", "min", "minutes",
+    "h", "hours", "days", "weeks", "months", "years", "%", "percent",
+}
+SPLIT_WORDS = {"train": "train", "training": "train", "trainval": "train",
+               "validation": "validation", "val": "validation", "valid": "validation",
+               "dev": "validation", "development": "validation", "test": "test",
+               "testing": "test", "held-out": "test", "holdout": "test", "eval": "test",
+               "evaluation": "test"}
+_DIMENSION = re.compile(r"^\d+(?:[x×]\d+)+(?:px|pixels?)?$", re.I)
+_WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
+
+# Before the number: bounds, subsets and references make it something other than a total.
+_BEFORE_REJECT = re.compile(
+    r"(?:(?<![\w])(?:more\s+than|over|at\s+least|up\s+to|upto|less\s+than|fewer\s+than|"
+    r"under|exceeding|above|below|beyond|of\s+these|of\s+which|of\s+them|among|including|"
+    r"excluding|except|removed|discarded|excluded|remaining|additional|another|figure|fig\.?|"
+    r"table|section|sec\.?|chapter|page|step|version|release|top|rank|no\.|number|id|ref\.?|"
+    r"equation|eq\.?|appendix|aged?|ages|age\s+of|per|every|each\s+with|x|average|avg|mean|"
+    r"median)|[<>≤≥×*])\s*$",
+    re.I)
+# After the noun: a rate or a per-unit figure ("5 images per patient", "3 scans each").
+_AFTER_REJECT = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
+                           r"|^\s*/", re.I)
+_PARENTHETICAL = re.compile(r"^\s*\([^()]{0,200}\)")
+# Before the number: the subject of the sentence is one split ("the test set [contains] 10,000").
+_BEFORE_SPLIT = re.compile(
+    r"\b(?P<split>train|training|validation|val|valid|dev|test|testing|held-out|evaluation)"
+    r"\s+(?:set|split|data|dataset|subset|partition|portion)\s+(?:[a-z]+\s+){0,2}$", re.I)
+_AFTER_SPLIT = re.compile(
+    r"^\W{0,3}(?:(?:are\s+|were\s+)?(?:in|for|of|from|used\s+for)\s+(?:the\s+)?)?"
+    r"(?P<split>train|training|validation|val|valid|dev|test|testing|held-out|evaluation)\b",
+    re.I)
+# Numbers 1900-2100 written without a separator are read as years unless a containment verb
+# directly precedes them ("consists of 2000 images").
+_YEAR_OK_BEFORE = re.compile(r"(?:contains?|containing|consists?\s+of|comprises?|comprising|"
+                             r"includes?|total\s+of|totals?|with|has|have)\s*$", re.I)
+# A sentence that cites another work: its numbers belong to that work.
+_CITATION = re.compile(r"\bet\s+al\b|\bproceedings\b|\barxiv\b|doi\.org/|\bdoi:|\bpp\.\s*\d|"
+                       r"\bvol\.\s*\d|\bIn:\s", re.I)
+# After these, counts describe a source dataset this one was derived from.
+_SOURCE_CUE = re.compile(r"\bbased\s+on\b|\bderived\s+from\b|\b(?:prior|previous|original|"
+                         r"source|parent|earlier|existing)\s+(?:data\s?set|collection|database|"
+                         r"corpus|study)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+
+
+def sentences(text: str):
+    """Sentences of prose: one block per line, split after ., ! or ?."""
+    for block in text.split("\n"):
+        block = " ".join(block.split())
+        if block:
+            yield from _SENTENCE_END.split(block)
+
+
+def prose_counts(text: str) -> list[Count]:
+    """Counts stated in free text, in reading order, split counts marked."""
+    out: list[Count] = []
+    if not isinstance(text, str):
+        return out
+    for index, sentence in enumerate(sentences(text[:MAX_PROSE])):
+        if len(sentence) > 5000 or _CITATION.search(sentence):
+            continue
+        cue = _SOURCE_CUE.search(sentence)
+        limit = cue.start() if cue else len(sentence)
+        # After a sentence's first total of a kind, further ones break it down ("3 classes:
+        # 2 disease classes and ...") and are not totals. Split counts are all kept.
+        fields_seen: set[str] = set()
+        for count, pos in sorted(_sentence_counts(sentence), key=lambda cp: cp[1]):
+            if pos >= limit or (count.split is None and count.field in fields_seen):
+                continue
+            if count.split is None:
+                fields_seen.add(count.field)
+            out.append(replace(count, sentence=index))
+    return out
+
+
+def _sentence_counts(sentence: str):
+    pos = 0
+    while True:
+        m = _COUNT.search(sentence, pos)
+        if m is None:
+            break
+        count = _read_match(sentence, m)
+        if count is not None:
+            yield count, m.start()
+            pos = m.end()
+        else:
+            # A rejected candidate may span a valid one ("1,000 of 30,805 patients"): retry
+            # from the next character instead of after the whole candidate.
+            pos = m.start() + 1
+    for m in _BINARY.finditer(sentence):
+        yield Count("class_count", 2, None, _snippet(sentence, m.start(), m.end())), m.start()
+    for m in _N_CLASS.finditer(sentence):
+        value = int(m.group("num"))
+        if value >= 2:
+            yield Count("class_count", value, None,
+                        _snippet(sentence, m.start(), m.end())), m.start()
+
+
+def _read_match(sentence: str, m: re.Match) -> Count | None:
+    noun = " ".join(m.group("noun").lower().split())
+    value = _number_value(m)
+    if value is None or value < 2:
+        return None
+    mods = m.group("mods").split()
+    if not _plain_modifiers(mods):
+        return None
+    before = sentence[max(0, m.start() - 40):m.start()]
+    if _BEFORE_REJECT.search(before):
+        return None
+    if m.group("num") and _is_year(m) and not _YEAR_OK_BEFORE.search(before):
+        return None
+    # A parenthesis right after the noun is an aside: "7,000 images (6,000 train ...) per class".
+    after = sentence[m.end():m.end() + 300]
+    after = after[_PARENTHETICAL.match(after).end():] if _PARENTHETICAL.match(after) else after
+    after = after[:60]
+    if _AFTER_REJECT.search(after):
+        return None
+    split = next((SPLIT_WORDS[w.lower()] for w in mods if w.lower() in SPLIT_WORDS), None)
+    for found in (_AFTER_SPLIT.match(after), _BEFORE_SPLIT.search(before)):
+        if split is None and found:
+            split = SPLIT_WORDS[found.group("split").lower()]
+    evidence = _snippet(sentence, m.start(), m.end())
+    field_, unit = _field_of(noun, value, mods, m.group("word") is not None)
+    if field_ is None:
+        return None
+    return Count(field_, value, unit, evidence, split)
+
+
+def _field_of(noun: str, value: int, mods: list[str], spelled: bool):
+    """Which count a noun states; spelled-out numbers ("three classes") only for classes."""
+    if noun in CLASS_NOUNS:
+        if noun == "labels" and not mods and value > 1000:
+            return None, None  # "20,000 labels" are annotations, not label kinds
+        return "class_count", None
+    if spelled:
+        return None, None
+    if noun in SUBJECT_NOUNS:
+        return "subject_count", None
+    return "item_count", ITEM_NOUNS[noun]
+
+
+def _plain_modifiers(mods: list[str]) -> bool:
+    for word in mods:
+        low = word.lower()
+        if low in STOP_MODIFIERS:
+            return False
+        if not (_WORD.match(word) or _DIMENSION.match(word)):
+            return False
+    return True
+
+
+def _number_value(m: re.Match) -> int | None:
+    if m.group("word"):
+        return _WORD_NUMBERS[m.group("word").lower()]
+    text = m.group("num")
+    mult = m.group("mult") or m.group("abbr")
+    if mult:
+        text = f"{text} {mult}"
+    elif not m.group("sep") and "." in text:
+        return None  # "2.5 images" is not a count
+    value = parse_count(text)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _is_year(m: re.Match) -> bool:
+    raw = m.group("num")
+    return raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100 and \
+        not (m.group("mult") or m.group("abbr"))
+
+
+def _snippet(sentence: str, start: int, end: int) -> str:
+    """The sentence, or a window of it around the match when it is longer than 300 chars."""
+    if len(sentence) <= MAX_EVIDENCE:
+        return sentence
+    left = max(0, min(start - 100, len(sentence) - MAX_EVIDENCE))
+    return sentence[left:left + MAX_EVIDENCE]
+
+
+def add_prose_counts(ex: Extraction, text: str, rank: int = RANK_TEXT) -> None:
+    """Add item/subject/class counts read from prose. Split counts ("60,000 training images")
+    are not totals; when no total is stated, the splits of one sentence are summed."""
+    counts = prose_counts(text)
+    totals = [c for c in counts if c.split is None]
+    kept: dict[str, list[int]] = {}
+    for c in totals:
+        seen = kept.setdefault(c.field, [])
+        if c.value in seen or len(seen) >= MAX_COUNTS_PER_FIELD:
+            continue
+        seen.append(c.value)
+        ex.add(c.field, c.value, c.evidence, rank=rank, unit=c.unit)
+        if c.field == "item_count" and len(seen) == 1:
+            ex.add("item_unit", c.unit, c.evidence, rank=rank)
+    if "item_count" not in kept:
+        _add_split_sum(ex, [c for c in counts if c.split and c.field == "item_count"], rank)
+
+
+def _add_split_sum(ex: Extraction, splits: list[Count], rank: int) -> None:
+    by_sentence: dict[tuple[int, str | None], dict[str, Count]] = {}
+    for c in splits:
+        by_sentence.setdefault((c.sentence, c.unit), {}).setdefault(c.split, c)
+    for (_, unit), parts in by_sentence.items():
+        if len(parts) >= 2:
+            evidence = next(iter(parts.values())).evidence
+            total = sum(c.value for c in parts.values())
+            ex.add("item_count", total, f"sum of splits: {evidence}"[:MAX_EVIDENCE],
+                   rank=rank, unit=unit)
+            ex.add("item_unit", unit, evidence, rank=rank)
+            return

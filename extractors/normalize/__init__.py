@@ -1,0 +1,1 @@
+"""Small pure normalisers shared by the adapters (licences, sizes, formats, dates, ids, counts)."""

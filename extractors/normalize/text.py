@@ -1,0 +1,170 @@
+"""Bytes -> text, and bytes -> JSON, for response bodies. Never raises from `decode`.
+
+Charset order in `decode` (why it differs a little from "header first"):
+1. A byte-order mark. A BOM is part of the bytes and cannot be wrong; the WHATWG encoding
+   standard lets it override the Content-Type header for the same reason.
+2. The Content-Type header's charset, if Python knows it and the body decodes strictly with it.
+   A legacy single-byte declaration (ISO-8859-1/windows-1252/ASCII) on a body that is valid
+   UTF-8 with non-ASCII bytes is read as UTF-8: servers label UTF-8 as ISO-8859-1 by default
+   all the time, while real Latin-1 text is practically never valid multi-byte UTF-8.
+3. An HTML `<meta charset>`/http-equiv or an XML declaration in the first 2 KB (same checks).
+4. Strict UTF-8 (RFC 8259 requires it for JSON; most of the web is UTF-8). Detection is asked
+   only after this, because on short bodies it misguesses valid UTF-8 as a legacy code page.
+5. charset_normalizer detection.
+6. UTF-8 with invalid bytes replaced by U+FFFD.
+A leading BOM character is never part of the returned text.
+"""
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from typing import Any
+
+from extractors.model import ExtractionError
+
+_SNIFF_BYTES = 2048
+MAX_JSON_DEPTH = 200   # real metadata nests < 30 deep; adapters walk JSON recursively
+
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_LEGACY_SINGLE_BYTE = {"latin-1", "iso8859-1", "cp1252", "ascii"}
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+_META_RE = re.compile(
+    rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)"
+    rb"|<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)[\"']",
+    re.I,
+)
+
+
+def decode(body, content_type: str | None = None) -> str:
+    """Text of a response body (see the module docstring for the charset order)."""
+    try:
+        return _decode(body, content_type)
+    except Exception:  # never raise: fall back to the most common encoding
+        try:
+            return bytes(body).decode("utf-8", errors="replace").lstrip("\ufeff")
+        except Exception:
+            return ""
+
+
+def _decode(body, content_type: str | None) -> str:
+    if body is None:
+        return ""
+    if isinstance(body, str):
+        return body.lstrip("\ufeff")
+    data = bytes(body)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom):].decode(codec, errors="replace")
+    for declared in (_header_charset(content_type), _sniffed_charset(data)):
+        text = _try_declared(data, declared)
+        if text is not None:
+            return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    detected = _detect(data)
+    if detected is not None:
+        return detected
+    return data.decode("utf-8", errors="replace")
+
+
+def _codec(label: str | None) -> str | None:
+    """Python codec name for a charset label, or None when unknown."""
+    if not label:
+        return None
+    try:
+        return codecs.lookup(label.strip().strip("\"'")).name
+    except (LookupError, ValueError):
+        return None
+
+
+def _header_charset(content_type: str | None) -> str | None:
+    if not isinstance(content_type, str):
+        return None
+    m = _HEADER_CHARSET_RE.search(content_type)
+    return _codec(m.group(1)) if m else None
+
+
+def _sniffed_charset(data: bytes) -> str | None:
+    m = _META_RE.search(data[:_SNIFF_BYTES])
+    if not m:
+        return None
+    codec = _codec((m.group(1) or m.group(2)).decode("ascii", "replace"))
+    # A UTF-16 label inside an ASCII-readable document is wrong by construction (WHATWG).
+    return "utf-8" if codec and codec.startswith("utf-16") else codec
+
+
+def _try_declared(data: bytes, codec: str | None) -> str | None:
+    if not codec:
+        return None
+    if codec in _LEGACY_SINGLE_BYTE and not data.isascii():
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return None   # the declaration is wrong: let the next step decide
+
+
+def _detect(data: bytes) -> str | None:
+    try:
+        from charset_normalizer import from_bytes
+        results = list(from_bytes(data))
+    except Exception:
+        return None
+    if not results:
+        return None
+    best = results[0]
+    # On a tie (short Western text scores the same in cp1250/cp1252/cp1257...), prefer
+    # windows-1252: by far the most common legacy charset on the web (WHATWG's default).
+    tied = [r for r in results if r.chaos == best.chaos and r.coherence == best.coherence]
+    best = next((r for r in tied if r.encoding == "cp1252"), best)
+    if best.encoding.startswith(("utf_16", "utf_32")) and b"\x00" not in data:
+        return None   # a misguess on short text: UTF-16/32 text without a BOM is full of NULs
+    try:
+        return data.decode(best.encoding, errors="replace")
+    except (LookupError, TypeError):
+        return None
+
+
+def load_json(body, content_type: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parsed JSON of a body. Raises ExtractionError with a one-line message for anything that
+    is not JSON, and for nesting deeper than `max_depth` (arrays/objects)."""
+    text = decode(body, content_type).lstrip("\ufeff")
+    if not text.strip():
+        raise ExtractionError("not JSON: empty body")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExtractionError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise ExtractionError("JSON nested too deeply") from None
+    except ValueError as exc:   # e.g. an integer longer than Python's digit limit
+        raise ExtractionError(f"not JSON: {str(exc).splitlines()[0][:200]}") from None
+    if _depth_exceeds(value, max_depth):
+        raise ExtractionError(f"JSON nested too deeply (more than {max_depth} levels)")
+    return value
+
+
+def _depth_exceeds(value: Any, limit: int) -> bool:
+    """Iterative depth check (a recursive one would itself hit the recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False

@@ -1,0 +1,130 @@
+"""Finds extractor modules by name, picks one for an input, and runs it safely.
+
+An extractor is any module in this package that defines NAME, VERSION and
+extract(url, body, content_type) -> Extraction. Optional hooks:
+  match_url(url) -> bool                      claim a URL by its pattern
+  sniff(body, content_type) -> bool           claim a body by its content
+  combine(parts: list[Extraction]) -> Extraction   merge the pages of one source
+  SNIFF_ORDER: int                            lower sniffs first (default 50)
+Adding a module is all it takes to register a new source kind.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from types import ModuleType
+
+from extractors.model import Extraction, ExtractionError
+
+FALLBACK = "html"
+
+
+@lru_cache(maxsize=1)
+def _modules() -> dict[str, ModuleType]:
+    import extractors
+
+    found: dict[str, ModuleType] = {}
+    for info in pkgutil.iter_modules(extractors.__path__):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"extractors.{info.name}")
+        if hasattr(module, "NAME") and hasattr(module, "extract"):
+            found[module.NAME] = module
+    return found
+
+
+def names() -> list[str]:
+    return sorted(_modules())
+
+
+def get(name: str) -> ModuleType:
+    try:
+        return _modules()[name]
+    except KeyError:
+        raise KeyError(f"unknown adapter {name!r} (known: {', '.join(names())})") from None
+
+
+def version(name: str) -> str:
+    return get(name).VERSION
+
+
+def _by_sniff_order() -> list[ModuleType]:
+    return sorted(_modules().values(), key=lambda m: (getattr(m, "SNIFF_ORDER", 50), m.NAME))
+
+
+def detect_url(url: str | None) -> str | None:
+    """The adapter whose URL pattern claims this URL, if any."""
+    if not url:
+        return None
+    for module in _by_sniff_order():
+        match = getattr(module, "match_url", None)
+        if match and _safe(match, url):
+            return module.NAME
+    return None
+
+
+def detect(url: str | None, body: bytes, content_type: str | None = None) -> str:
+    """URL pattern first, then content sniffing, then the html fallback."""
+    by_url = detect_url(url)
+    if by_url:
+        module = get(by_url)
+        sniff = getattr(module, "sniff", None)
+        # A URL claim stands unless the adapter can tell the body is not its kind.
+        accepts = getattr(module, "accepts", None)
+        if accepts is None or _safe(accepts, body, content_type):
+            return by_url
+    for module in _by_sniff_order():
+        sniff = getattr(module, "sniff", None)
+        if sniff and module.NAME != FALLBACK and _safe(sniff, body, content_type):
+            return module.NAME
+    return FALLBACK if FALLBACK in _modules() else names()[0]
+
+
+def _safe(fn, *args) -> bool:
+    try:
+        return bool(fn(*args))
+    except Exception:  # a detector that trips on odd input simply does not claim it
+        return False
+
+
+def run(name: str, url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
+    """Run one adapter. Never raises for bad input: errors become Extraction.error."""
+    module = get(name)
+    try:
+        result = module.extract(url, body, content_type)
+    except ExtractionError as exc:
+        result = Extraction(module.NAME, module.VERSION, url=url, error=str(exc))
+    except RecursionError:
+        result = Extraction(module.NAME, module.VERSION, url=url, error="input nested too deeply")
+    except Exception as exc:  # an adapter bug must not take the run down with it
+        result = Extraction(module.NAME, module.VERSION, url=url,
+                            error=f"{type(exc).__name__}: {exc}"[:500])
+    result.adapter, result.version, result.url = module.NAME, module.VERSION, url
+    return result
+
+
+def combine(name: str, parts: list[Extraction]) -> Extraction:
+    """Merge the pages one source produced with one adapter."""
+    module = get(name)
+    hook = getattr(module, "combine", None)
+    if hook is not None and parts:
+        try:
+            return hook(parts)
+        except Exception as exc:
+            merged = _concat(module, parts)
+            merged.error = f"combine failed: {type(exc).__name__}: {exc}"[:500]
+            return merged
+    return _concat(module, parts)
+
+
+def _concat(module: ModuleType, parts: list[Extraction]) -> Extraction:
+    merged = Extraction(module.NAME, module.VERSION, url=parts[0].url if parts else None)
+    for part in parts:
+        merged.facts.extend(part.facts)
+        merged.files.extend(part.files)
+        merged.warnings.extend(part.warnings)
+        merged.listing = merged.listing or part.listing
+        if part.error and not merged.error:
+            merged.error = part.error
+    return merged

@@ -1,0 +1,266 @@
+"""Harvest one source: fetch -> extract -> profile -> facts, with no Prefect and no database.
+
+collect() does all the I/O of one source through the Fetcher and returns a SourceResult of plain
+rows (picklable, so it can come back from a Prefect or Dask worker); only the flow process writes
+them to the warehouse. Incremental: when the previous run's pages and label file all come back
+not-modified (or byte-identical) and the source's fingerprint (its config and the extractor
+versions) is unchanged, the result says 'unchanged' and the writer reuses the previous facts.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+from extractors import registry, resolve
+from extractors.model import Extraction, Fact, RANK_API
+from extractors.normalize.license import commercial_use
+from extractors.profile import LabelSpec, profile
+from flows.config import Source
+
+
+@dataclass
+class Previous:
+    """What the last successful run of one source left: its fingerprint and validators per URL."""
+    run_id: str
+    fingerprint: str | None
+    urls: dict[str, dict]   # url -> {etag, last_modified, sha256, purpose}
+
+
+@dataclass
+class SourceResult:
+    dataset_id: str
+    status: str                       # ok | unchanged | failed
+    adapter: str | None = None
+    error: str | None = None
+    fingerprint: str | None = None
+    reused_run_id: str | None = None
+    facts: list[dict] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+    label_stats: list[dict] = field(default_factory=list)
+    fetches: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    bytes: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    @property
+    def fact_count(self) -> int:
+        return len(self.facts)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def fingerprint(source: Source) -> str:
+    versions = {name: registry.version(name) for name in registry.names()}
+    blob = json.dumps({"source": asdict(source), "extractors": versions, "profile": "1"},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def collect(source: Source, fetcher, settings: dict, previous: Previous | None = None,
+            store=None) -> SourceResult:
+    started = now()
+    result = SourceResult(source.id, "failed", started_at=started, fingerprint=fingerprint(source))
+    try:
+        bodies = {}
+        if previous and previous.fingerprint == result.fingerprint and previous.urls:
+            unchanged, bodies = _revalidate(source, fetcher, previous, store)
+            if unchanged:
+                result.status, result.reused_run_id = "unchanged", previous.run_id
+                return _finish(result, fetcher)
+        _harvest(source, fetcher, settings, previous, store, result, bodies)
+    except Exception as exc:  # one source's failure is recorded, never raised into the run
+        result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        result.facts, result.files, result.label_stats = [], [], []
+    return _finish(result, fetcher)
+
+
+def _finish(result: SourceResult, fetcher) -> SourceResult:
+    result.fetches = fetcher.take_ledger(result.dataset_id)
+    result.bytes = sum(r["bytes"] or 0 for r in result.fetches)
+    result.finished_at = now()
+    return result
+
+
+def _revalidate(source, fetcher, previous: Previous, store) -> tuple[bool, dict]:
+    """Conditional GET of every URL the last run read. True when none changed."""
+    bodies, unchanged = {}, True
+    for url, meta in previous.urls.items():
+        cap = fetcher.http["max_annotation_bytes"] if meta["purpose"] == "annotations" else None
+        got = fetcher.get(url, source.id, _validators(meta), max_bytes=cap, purpose=meta["purpose"])
+        if got.outcome == "not-modified":
+            continue
+        if got.ok and got.sha256 == meta.get("sha256"):
+            got.outcome = "unchanged"
+            fetcher.ledger_outcome(source.id, url, "unchanged")
+            continue
+        unchanged = False
+        if got.ok:
+            bodies[url] = got
+    return unchanged, bodies
+
+
+def _validators(meta: dict | None) -> dict:
+    if not meta:
+        return {}
+    out = {}
+    if meta.get("etag"):
+        out["If-None-Match"] = meta["etag"]
+    if meta.get("last_modified"):
+        out["If-Modified-Since"] = meta["last_modified"]
+    return out
+
+
+def _fetch_page(source, fetcher, url, previous, store, bodies, purpose="page", max_bytes=None):
+    """One body for url: reuse a revalidation result, a 304's stored body, or a fresh GET."""
+    if url in bodies:
+        return bodies.pop(url)
+    meta = previous.urls.get(url) if previous else None
+    got = fetcher.get(url, source.id, _validators(meta), max_bytes=max_bytes, purpose=purpose)
+    if got.outcome == "not-modified":
+        body = store.get(meta.get("sha256")) if store else None
+        if body is None:  # no stored copy: ask again without validators
+            got = fetcher.get(url, source.id, {}, max_bytes=max_bytes, purpose=purpose)
+        else:
+            got.body, got.sha256, got.outcome = body, meta["sha256"], "ok"
+    if got.ok and store is not None and purpose == "page":
+        store.put(got.sha256, got.body)
+    return got
+
+
+def _harvest(source, fetcher, settings, previous, store, result: SourceResult, bodies) -> None:
+    max_pages = settings["run"]["max_pages_per_source"]
+    groups: dict[str, list[tuple[Extraction, str]]] = {}
+    queue = deque((url, source.adapter if url == source.url else None) for url in source.all_urls)
+    seen: set[str] = set()
+    while queue:
+        url, adapter = queue.popleft()
+        if url in seen:
+            result.warnings.append(f"paging loop: {url} listed again; walk ended there")
+            continue
+        if len(seen) >= max_pages:
+            result.warnings.append(f"page limit {max_pages} reached; {len(queue) + 1} pages not read")
+            break
+        seen.add(url)
+        got = _fetch_page(source, fetcher, url, previous, store, bodies)
+        if not got.ok:
+            raise RuntimeError(f"{url}: {got.error or got.outcome}")
+        result.pages += 1
+        name = adapter or registry.detect(got.final_url, got.body, got.content_type)
+        extraction = registry.run(name, got.final_url if url == got.url else url, got.body, got.content_type)
+        groups.setdefault(name, []).append((extraction, got.sha256))
+        queue.extend((f.url, name) for f in extraction.follow if f.kind in ("page", "folder"))
+    facts, files = _combine(groups, result)
+    facts += [_curated_row(source, c) for c in source.curated]
+    if source.annotations:
+        facts += _annotations(source, fetcher, files, previous, result)
+    facts += _derived(facts)
+    _mark_winners(facts)
+    result.facts, result.files = facts, files
+    result.status = "ok"
+
+
+def _combine(groups, result: SourceResult) -> tuple[list[dict], list[dict]]:
+    facts, files = [], []
+    for name, parts in groups.items():
+        extractions = [p[0] for p in parts]
+        merged = registry.combine(name, extractions) if len(parts) > 1 else extractions[0]
+        result.adapter = result.adapter or name
+        result.warnings += merged.warnings
+        if merged.error:
+            result.warnings.append(f"{name}: {merged.error}")
+            facts.append(_row(Fact("extraction_error", merged.error, merged.extractor, rank=0),
+                              merged, parts[0][1]))
+        sha_by_url = {e.url: sha for e, sha in parts}
+        facts += [_row(f, merged, sha_by_url.get(merged.url)) for f in merged.facts]
+        files += [{**f.to_dict(), "kind": f.kind} for f in merged.files]
+    return facts, files
+
+
+def _row(fact: Fact, ex: Extraction, sha: str | None) -> dict:
+    return {"field": fact.field, "value": fact.value, "unit": fact.unit, "source_url": ex.url,
+            "archive_sha256": sha, "extractor": ex.extractor, "evidence": (fact.evidence or "")[:1000],
+            "basis": fact.basis, "rank": fact.rank, "record": fact.record}
+
+
+def _curated_row(source: Source, item) -> dict:
+    return {"field": item.field, "value": item.value, "unit": item.unit, "source_url": None,
+            "archive_sha256": None, "extractor": "curated@config", "evidence": item.citation,
+            "basis": "curated", "rank": RANK_API, "record": None}
+
+
+def _annotations(source: Source, fetcher, files, previous, result: SourceResult) -> list[dict]:
+    spec = source.annotations
+    url, name = spec.url, spec.file
+    if not url:
+        match = next((f for f in files if f.get("name") == name and f.get("url")), None)
+        if match is None:
+            result.warnings.append(f"annotations: {name!r} not in the file listing; not profiled")
+            return []
+        url = match["url"]
+    name = name or url.rsplit("/", 1)[-1].split("?", 1)[0]
+    got = _fetch_page(source, fetcher, url, previous, None, {}, purpose="annotations",
+                      max_bytes=fetcher.http["max_annotation_bytes"])
+    if not got.ok:
+        result.warnings.append(f"annotations: {url}: {got.error or got.outcome}; not profiled")
+        return []
+    label_spec = LabelSpec(spec.id_column, spec.label_column, spec.separator, spec.subject_column,
+                           spec.background, spec.empty_by_design, spec.item_unit)
+    ex = profile(name, got.body, label_spec, url=url)
+    if ex.error:
+        result.warnings.append(f"annotations: {ex.error}")
+        return []
+    stats = ex.meta["label_stats"]
+    result.label_stats.append({
+        "file_name": name, "source_url": url, "archive_sha256": got.sha256, "rows": stats["rows"],
+        "unique_ids": stats.get("unique_ids"), "duplicate_ids": stats.get("duplicate_ids"),
+        "subjects": stats.get("subjects"), "columns": stats["columns"], "fill_rate": stats["fill_rate"],
+        "classes": stats.get("classes"), "background_count": stats.get("background_count"),
+        "labels_per_item": stats.get("labels_per_item"),
+        "labels_per_item_positive": stats.get("labels_per_item_positive"),
+        "gini": stats.get("gini"), "max_min_ratio": stats.get("max_min_ratio"),
+        "class_counts": stats.get("class_counts"), "column_fill": stats.get("column_fill"),
+    })
+    return [_row(f, ex, got.sha256) for f in ex.facts]
+
+
+def _derived(facts: list[dict]) -> list[dict]:
+    """commercial_use follows from a licence when nothing states it and the licence is clear."""
+    top = [f for f in facts if f["record"] is None]
+    if any(f["field"] == "commercial_use" for f in top):
+        return []
+    licences = [f for f in top if f["field"] == "license"]
+    if not licences:
+        return []
+    best = resolve.winners([_as_fact(f) for f in licences])["license"]
+    allowed = commercial_use(best.value)
+    if allowed is None:
+        return []
+    return [{"field": "commercial_use", "value": allowed, "unit": None, "source_url": None,
+             "archive_sha256": None, "extractor": "derived@1", "basis": best.basis, "rank": best.rank,
+             "evidence": f"follows from licence {best.value}", "record": None}]
+
+
+def _as_fact(row: dict) -> Fact:
+    return Fact(row["field"], row["value"], row["evidence"], row["unit"], row["basis"], row["rank"] or 0,
+                row["record"])
+
+
+def _mark_winners(rows: list[dict]) -> None:
+    """Flag the resolved fact per (record, field); the others stay as facts."""
+    facts = [_as_fact(r) for r in rows]
+    for r in rows:
+        r["winner"] = False
+    by_key: dict = {}
+    for index, fact in enumerate(facts):
+        by_key.setdefault((fact.record, fact.field), []).append(index)
+    for indexes in by_key.values():
+        best = max(indexes, key=lambda i: (resolve.precedence(facts[i]), -i))
+        rows[best]["winner"] = True

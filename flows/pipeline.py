@@ -1,0 +1,191 @@
+"""One harvest run, independent of Prefect: the pieces the Prefect flows are made of.
+
+A Run owns the single warehouse writer, the run's WARC archive and the fetch settings. Sources
+are collected in batches (each batch one unit of work that may run on a thread, a Prefect task or
+a Dask worker); the results come back here and are written one source per transaction; then the
+touched datasets are scored and the run is closed and published.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flows.config import Config, Source
+from flows.harvest import SourceResult, collect
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
+
+
+@dataclass
+class BatchSpec:
+    """Everything a worker needs to collect a batch: plain data, no connections."""
+    run_id: str
+    sources: list[Source]
+    settings: dict
+    previous: dict
+    archive_path: str | None
+    replay: list[str] | None
+    store_dir: str | None
+
+
+def collect_batch(spec: BatchSpec) -> list[SourceResult]:
+    """Fetch, extract and profile a batch of sources (threads inside, one archive file)."""
+    from flows.archive import BodyStore, Replay, WarcArchive
+    from flows.http import Fetcher
+
+    archive = WarcArchive(spec.archive_path) if spec.archive_path else None
+    replay = Replay(spec.replay) if spec.replay else None
+    store = BodyStore(spec.store_dir) if spec.store_dir else None
+    fetcher = Fetcher(spec.settings, spec.run_id, archive=archive, replay=replay)
+    workers = max(1, min(spec.settings["politeness"]["global_concurrency"], len(spec.sources)))
+    try:
+        with ThreadPoolExecutor(workers, thread_name_prefix="lqs-fetch") as pool:
+            return list(pool.map(
+                lambda s: collect(s, fetcher, spec.settings, spec.previous.get(s.id), store), spec.sources))
+    finally:
+        fetcher.close()
+        if archive is not None:
+            archive.close()
+
+
+@dataclass
+class Summary:
+    run_id: str
+    kind: str
+    sources: list[dict] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, result: SourceResult, before: dict | None, after: dict | None) -> None:
+        outcomes: dict[str, int] = {}
+        for row in result.fetches:
+            outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + 1
+        self.sources.append({
+            "dataset_id": result.dataset_id, "status": result.status, "error": result.error,
+            "facts": result.fact_count, "pages": result.pages, "bytes": result.bytes,
+            "fetches": outcomes, "warnings": len(result.warnings),
+            "lqs_before": before.get("composite") if before else None,
+            "tier_before": before.get("tier") if before else None,
+            "lqs_after": after.get("composite") if after else None,
+            "tier_after": after.get("tier") if after else None,
+        })
+
+    def as_dict(self) -> dict:
+        ok = sum(s["status"] in ("ok", "unchanged") for s in self.sources)
+        return {
+            "run_id": self.run_id, "kind": self.kind, "sources": len(self.sources),
+            "sources_ok": ok, "sources_failed": len(self.sources) - ok,
+            "sources_unchanged": sum(s["status"] == "unchanged" for s in self.sources),
+            "facts": sum(s["facts"] for s in self.sources),
+            "bytes": sum(s["bytes"] for s in self.sources),
+            "seconds": round(time.monotonic() - self.started, 3),
+            "per_source": self.sources,
+        }
+
+
+class Run:
+    """The flow-process side of a run: the only place that writes the warehouse."""
+
+    def __init__(self, config: Config, kind: str, replay: list[str] | None = None,
+                 flow_run_id: str | None = None, publish_every: float = 60.0):
+        from warehouse.db import Warehouse
+
+        self.config = config
+        self.kind = kind
+        self.replay = [str(Path(p).resolve()) for p in replay] if replay else None
+        self.run_id = new_run_id()
+        self.flow_run_id = flow_run_id
+        self.warehouse = Warehouse(config.warehouse_path, config.settings["warehouse"]["lock_timeout"])
+        archive_dir = config.archive_dir
+        self.archive_path = str(archive_dir / f"{self.run_id}.warc.gz")
+        self.store_dir = str(archive_dir / "bodies")
+        self.summary = Summary(self.run_id, kind)
+        self.publish_every = publish_every
+        self._last_publish = time.monotonic()
+        self._writer_cm = None
+        self.writer = None
+        self.before: dict[str, dict] = {}
+
+    # ------------------------------------------------------------------ lifecycle
+    def __enter__(self) -> "Run":
+        from warehouse.load import start_run, upsert_datasets
+
+        self._writer_cm = self.warehouse.writer(f"{self.kind} run {self.run_id}")
+        self.writer = self._writer_cm.__enter__()
+        upsert_datasets(self.writer, self.config.sources)
+        start_run(self.writer, self.run_id, self.kind, ",".join(self.replay or []) or None,
+                  self.archive_path, self.flow_run_id)
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        from warehouse.load import finish_run
+
+        if exc_type is None:
+            result = self.summary.as_dict()
+            status = "ok" if result["sources_failed"] == 0 else ("partial" if result["sources_ok"] else "failed")
+            finish_run(self.writer, self.run_id, status, result)
+        self._writer_cm.__exit__(exc_type, exc, tb)
+
+    # ------------------------------------------------------------------ steps
+    def batches(self, sources: list[Source]) -> list[BatchSpec]:
+        from warehouse.load import previous_state
+
+        size = max(1, self.config.settings["run"]["batch_size"])
+        previous = previous_state(self.writer.con, [s.id for s in sources])
+        self.before.update(self._scores([s.id for s in sources]))
+        out = []
+        for start in range(0, len(sources), size):
+            chunk = sources[start:start + size]
+            archive = self.archive_path if len(sources) <= size else \
+                self.archive_path.replace(".warc.gz", f"-{start // size:05d}.warc.gz")
+            out.append(BatchSpec(self.run_id, chunk, self.config.settings,
+                                 {s.id: previous[s.id] for s in chunk if s.id in previous},
+                                 archive, self.replay, self.store_dir))
+        return out
+
+    def write(self, results: list[SourceResult]) -> None:
+        from warehouse.load import write_source
+
+        for result in results:
+            try:
+                write_source(self.writer, self.run_id, result)
+            except Exception as exc:  # the transaction rolled back; record the failure instead
+                result.status, result.error = "failed", f"write failed: {type(exc).__name__}: {exc}"[:500]
+                result.facts, result.files, result.label_stats = [], [], []
+                write_source(self.writer, self.run_id, result)
+        if time.monotonic() - self._last_publish > self.publish_every:
+            self.writer.publish()  # let readers see progress on long runs
+            self._last_publish = time.monotonic()
+
+    def score(self, results: list[SourceResult]) -> dict[str, dict]:
+        from scoring.run import score_datasets
+
+        ids = [r.dataset_id for r in results if r.status in ("ok", "unchanged")]
+        after = score_datasets(self.writer, self.run_id, self.config.lqs, ids) if ids else {}
+        for result in results:
+            self.summary.add(result, self.before.get(result.dataset_id), after.get(result.dataset_id))
+        return after
+
+    def _scores(self, ids: list[str]) -> dict[str, dict]:
+        rows = self.writer.con.execute(
+            "select dataset_id, composite, tier from lqs_latest where dataset_id in (select unnest(?))",
+            [ids]).fetchall()
+        return {d: {"composite": c, "tier": t} for d, c, t in rows}
+
+
+def run_locally(config: Config, sources: list[Source], kind: str, replay=None,
+                on_source=None) -> dict:
+    """The whole run without Prefect (used by tests and benchmarks as the plain path)."""
+    with Run(config, kind, replay) as run:
+        for spec in run.batches(sources):
+            results = collect_batch(spec)
+            run.write(results)
+            run.score(results)
+            if on_source:
+                for r in results:
+                    on_source(r)
+    return run.summary.as_dict()

@@ -1,0 +1,283 @@
+"""LQS v1 (../shared/docs/LQS.md): seven dimensions, composite, tier, coverage.
+
+Pure: facts and file sizes in, scores out. Every weight, threshold and sentence comes from the
+methodology config (config/lqs.toml). For each dimension the strongest evidence wins:
+measured > published > curated > default.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+DIMENSIONS = ("completeness", "uniqueness", "validation", "size_adequacy",
+              "format_compliance", "label_density", "class_balance")
+BASIS_ORDER = ("measured", "published", "curated")
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str
+    score: int
+    basis: str
+    evidence: str
+
+
+@dataclass
+class Score:
+    composite: int
+    tier: str
+    coverage: float
+    methodology_version: str
+    dimensions: list[Dimension] = field(default_factory=list)
+
+
+@dataclass
+class Evidence:
+    """The facts of one dataset, best fact per (field, basis)."""
+    facts: dict[str, dict[str, Any]]   # field -> basis -> value
+    category: str
+    files: list[dict] = field(default_factory=list)   # name, size_bytes, format
+
+    @classmethod
+    def from_rows(cls, rows, category: str, files=()) -> "Evidence":
+        """rows: (field, value, basis) in precedence order within a basis (first wins)."""
+        facts: dict[str, dict[str, Any]] = {}
+        for field_, value, basis in rows:
+            facts.setdefault(field_, {}).setdefault(basis, value)
+        return cls(facts, category, list(files))
+
+    def best(self, name: str, bases=BASIS_ORDER) -> tuple[Any, str] | None:
+        for basis in bases:
+            if basis in self.facts.get(name, {}):
+                return self.facts[name][basis], basis
+        return None
+
+    def get(self, name: str, basis: str = "measured") -> Any:
+        return self.facts.get(name, {}).get(basis)
+
+
+def round_half_up(x: float) -> int:
+    return int(Decimal(repr(round(x, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _num(value) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).replace(",", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def _fmt_int(n: float) -> str:
+    return f"{int(round(n)):,}"
+
+
+# --------------------------------------------------------------------------- dimensions
+def completeness(ev: Evidence, cfg: dict) -> Dimension:
+    tpl = cfg["evidence"]
+    fill = ev.get("fill_rate")
+    if fill is not None:
+        pct = _num(fill)
+        text = tpl["completeness_measured"].format(
+            pct=_trim(pct), columns=ev.get("columns") or "?", rows=_fmt_int(_num(ev.get("rows")) or 0))
+        return Dimension("completeness", round_half_up(pct), "measured", text)
+    found = ev.best(cfg["completeness"]["published_fact"], ("published", "curated"))
+    if found:
+        pct = _num(found[0])
+        if pct is not None:
+            text = tpl["completeness_published"].format(pct=_trim(pct))
+            return Dimension("completeness", round_half_up(pct), found[1], text)
+    return _default("completeness", cfg)
+
+
+def uniqueness(ev: Evidence, cfg: dict) -> Dimension:
+    u, tpl = cfg["uniqueness"], cfg["evidence"]
+    penalty = u["duplicate_penalty_per_pct"]
+    if ev.get("hashes_verified") is not None:
+        dup = _num(ev.get("duplicate_hash_pct")) or 0.0
+        text = tpl["uniqueness_hashes"].format(files=ev.get("hashes_verified"), dup_pct=_trim(dup))
+        return Dimension("uniqueness", _floor0(u["hashes_verified"] - penalty * dup), "measured", text)
+    documented = ev.best("dedup_method", ("published", "curated"))
+    if documented:
+        return Dimension("uniqueness", u["documented_exact_dedup"], documented[1],
+                         tpl["uniqueness_documented"].format(dup_note=""))
+    unique, rows = _num(ev.get("unique_ids")), _num(ev.get("rows"))
+    if unique is not None and rows:
+        dup = 100.0 * (rows - unique) / rows
+        text = tpl["uniqueness_ids"].format(unique=_fmt_int(unique), rows=_fmt_int(rows),
+                                            dup_pct=_trim(dup), leak_note=_leak_note(ev))
+        return Dimension("uniqueness", _floor0(u["id_check"] - penalty * dup), "measured", text)
+    return Dimension("uniqueness", u["unknown"], "default", cfg["evidence"]["no_evidence"])
+
+
+def _leak_note(ev: Evidence) -> str:
+    per = _num(ev.get("items_per_subject"))
+    return f"; {_trim(per)} items per subject (leakage note, not a penalty)" if per else ""
+
+
+def _floor0(x: float) -> int:
+    return max(0, round_half_up(x))
+
+
+def validation(ev: Evidence, cfg: dict) -> Dimension:
+    v = cfg["validation"]
+    kappa = ev.best("validation_kappa", ("measured",))
+    if kappa and _num(kappa[0]) is not None:
+        k = _num(kappa[0])
+        text = cfg["evidence"]["validation_kappa"].format(kappa=f"{k:.2f}")
+        return Dimension("validation", round_half_up(v["kappa_base"] + v["kappa_scale"] * k), "measured", text)
+    mix = ev.best(v["mixed_fact"], ("published", "curated"))
+    if mix and isinstance(mix[0], dict) and mix[0]:
+        shares = {p: _num(s) or 0.0 for p, s in mix[0].items() if p in v["ladder"]}
+        total = sum(shares.values())
+        if total > 0:
+            score = sum(v["ladder"][p] * s for p, s in shares.items()) / total
+            parts = ", ".join(f"{_trim(100 * s / total)}% {p}" for p, s in shares.items())
+            return Dimension("validation", round_half_up(score), mix[1], f"Mixed label provenance: {parts}.")
+    prov = ev.best("label_provenance", ("published", "curated"))
+    if prov and prov[0] in v["ladder"]:
+        return Dimension("validation", v["ladder"][prov[0]], prov[1], v["texts"][prov[0]])
+    return Dimension("validation", v["ladder"]["unknown"], "default", cfg["evidence"]["no_evidence"])
+
+
+def size_target(category: str, ev: Evidence, cfg: dict) -> float:
+    s = cfg["size_adequacy"]
+    target = s["targets"].get(category, s["unknown_category_target"])
+    if category == "Tabular":
+        features = _num((ev.best("feature_count") or (None,))[0]) or 0
+        target = max(target, s["tabular_features_multiplier"] * features)
+    return float(target)
+
+
+def size_adequacy(ev: Evidence, cfg: dict) -> Dimension:
+    found = ev.best("item_count")
+    n = _num(found[0]) if found else None
+    if not n or n <= 0:
+        return _default("size_adequacy", cfg)
+    s, category = cfg["size_adequacy"], ev.category
+    target = size_target(category, ev, cfg)
+    if n >= target:
+        score = min(s["cap"], s["base"] + s["slope"] * math.log10(n / target))
+        relation = "exceeds" if n > target else "meets"
+    else:
+        score = s["base"] * math.sqrt(n / target)
+        relation = "below"
+    unit = (ev.best("item_unit") or ("items",))[0]
+    text = cfg["evidence"]["size"].format(count=_fmt_int(n), unit=unit, relation=relation,
+                                          target=_fmt_int(target), category=category)
+    return Dimension("size_adequacy", round_half_up(score), found[1], text)
+
+
+def format_compliance(ev: Evidence, cfg: dict) -> Dimension:
+    f = cfg["format_compliance"]
+    primary = _primary_format(ev, f)
+    if primary is None:
+        return _default("format_compliance", cfg)
+    name, basis = primary
+    inner = ev.best("inner_format")
+    if name in f["archives"] and inner:
+        name, basis = str(inner[0]).upper(), inner[1]
+    tiers = [_tier(name, ev.category, f)]
+    annotation = ev.best("annotation_format")
+    if annotation and str(annotation[0]).upper() != name:
+        tiers.append(_tier(str(annotation[0]).upper(), ev.category, f))
+    score = round_half_up(sum(tiers) / len(tiers))
+    band = max((int(k) for k in f["evidence"] if int(k) <= score), default=min(int(k) for k in f["evidence"]))
+    return Dimension("format_compliance", score, basis, f["evidence"][str(band)])
+
+
+def _primary_format(ev: Evidence, f: dict) -> tuple[str, str] | None:
+    """The format carrying most bytes in the file listing, else the stated formats."""
+    by_format: dict[str, int] = {}
+    for item in ev.files:
+        if item.get("format") and item.get("size_bytes"):
+            by_format[item["format"]] = by_format.get(item["format"], 0) + int(item["size_bytes"])
+    if by_format:
+        return max(by_format.items(), key=lambda kv: kv[1])[0], "published"
+    found = ev.best("formats")
+    if found and isinstance(found[0], list) and found[0]:
+        data = [x for x in found[0] if x not in ("CSV", "TSV", "JSON", "TXT", "PDF")] or found[0]
+        return max(data, key=lambda x: _tier(x, ev.category, f)), found[1]
+    return None
+
+
+def _tier(name: str, category: str, f: dict) -> int:
+    if category in f["medical_categories"] and name in f["medical_tier"]:
+        return f["medical_tier"][name]
+    if category in f["remote_sensing_categories"] and name in f["remote_sensing_tier"]:
+        return f["remote_sensing_tier"][name]
+    if name in f["archives"]:
+        return f["archive_tier"]
+    return f["tiers"].get(name, f["tiers"]["OTHER"])
+
+
+def label_density(ev: Evidence, cfg: dict) -> Dimension:
+    d = cfg["label_density"]
+    found = ev.best("labels_per_item")
+    L = _num(found[0]) if found else None
+    if L is None or L <= 0:
+        return _default("label_density", cfg)
+    score = d["base"] + d["log_slope"] * math.log(L) if L >= 1 else d["base"] * L
+    band = "sparse" if L < d["sparse_below"] else "high" if L >= d["high_from"] else "moderate"
+    text = cfg["evidence"]["density"].format(labels=f"{L:.2f}", band=band)
+    return Dimension("label_density", min(d["cap"], round_half_up(score)), found[1], text)
+
+
+def class_balance(ev: Evidence, cfg: dict) -> Dimension:
+    found = ev.best("gini")
+    g = _num(found[0]) if found else None
+    basis = found[1] if found else None
+    ratio = _num((ev.best("max_min_ratio") or (None,))[0])
+    if g is None:
+        counts = ev.best("class_counts")
+        if counts and isinstance(counts[0], dict) and counts[0]:
+            values = sorted(int(v) for v in counts[0].values() if _num(v))
+            if values:
+                from extractors.profile import gini
+
+                g, basis = gini(values), counts[1]
+                ratio = values[-1] / values[0] if values[0] else None
+    if g is None:
+        return _default("class_balance", cfg)
+    score = round_half_up(100 - cfg["class_balance"]["gini_scale"] * g)
+    band = next(b["text"] for b in cfg["class_balance"]["bands"] if score >= b["min"])
+    ratio_text = f"{ratio:.0f}" if ratio is not None else "?"
+    text = cfg["evidence"]["balance"].format(band=band, gini=f"{g:.2f}", ratio=ratio_text)
+    return Dimension("class_balance", score, basis, text)
+
+
+def _default(name: str, cfg: dict) -> Dimension:
+    return Dimension(name, cfg["defaults"][name], "default", cfg["evidence"]["no_evidence"])
+
+
+def _trim(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+SCORERS = {"completeness": completeness, "uniqueness": uniqueness, "validation": validation,
+           "size_adequacy": size_adequacy, "format_compliance": format_compliance,
+           "label_density": label_density, "class_balance": class_balance}
+
+
+# --------------------------------------------------------------------------- composite
+def composite(scores: dict[str, float], cfg: dict) -> int:
+    return round_half_up(sum(cfg["weights"][name] * scores[name] for name in DIMENSIONS))
+
+
+def tier(value: int, cfg: dict) -> str:
+    for t in sorted(cfg["tiers"], key=lambda t: -t["min"]):
+        if value >= t["min"]:
+            return t["name"]
+    return cfg["tiers"][-1]["name"]
+
+
+def score(ev: Evidence, cfg: dict) -> Score:
+    dims = [SCORERS[name](ev, cfg) for name in DIMENSIONS]
+    value = composite({d.name: d.score for d in dims}, cfg)
+    coverage = round(sum(d.basis != "default" for d in dims) / len(dims), 4)
+    return Score(value, tier(value, cfg), coverage, str(cfg["methodology_version"]), dims)

@@ -1,0 +1,269 @@
+"""The DuckDB warehouse: migrations, a single-writer staging/publish cycle, reads, bulk writes.
+
+Concurrency and crash safety (DuckDB lets one process hold a file for writing, and then no other
+process may open it, not even read-only):
+- A writer takes an exclusive lock file (flock, released by the kernel if the process dies),
+  copies the published file to `<name>.staging`, and writes only there.
+- `publish()` checkpoints and closes the staging file, then renames it over the published file
+  (atomic on POSIX), and reopens a fresh staging copy when more writes follow.
+- Readers only ever open the published file read-only, so they see the last published state
+  while a refresh runs; a SIGKILL at any point leaves the published file as it was, and the next
+  writer discards the stale staging file.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import socket
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+MIGRATION_RE = re.compile(r"^(\d{3})_([\w-]+)\.sql$")
+
+
+class WarehouseError(Exception):
+    """A warehouse problem a user can act on (one line)."""
+
+
+class WarehouseBusy(WarehouseError):
+    pass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def migrations() -> list[Migration]:
+    found = []
+    for entry in resources.files("warehouse").joinpath("migrations").iterdir():
+        match = MIGRATION_RE.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    return sorted(found, key=lambda m: m.version)
+
+
+def _connect(path: Path, read_only: bool = False):
+    import duckdb
+
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def applied_versions(con) -> set[int]:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return set()
+    return {row[0] for row in con.execute("select version from schema_migrations").fetchall()}
+
+
+def pending(con) -> list[Migration]:
+    done = applied_versions(con)
+    return [m for m in migrations() if m.version not in done]
+
+
+def migrate(con) -> list[Migration]:
+    """Apply pending migrations in order, each in its own transaction, recorded."""
+    con.execute("create table if not exists schema_migrations "
+                "(version integer primary key, name varchar, applied_at timestamp)")
+    applied = []
+    for migration in pending(con):
+        con.execute("begin")
+        try:
+            con.execute(migration.sql)
+            con.execute("insert into schema_migrations values (?, ?, current_timestamp)",
+                        [migration.version, migration.name])
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied.append(migration)
+    return applied
+
+
+class Warehouse:
+    def __init__(self, path: str | os.PathLike, lock_timeout: float = 600.0):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+
+    @property
+    def staging_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".staging")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".lock")
+
+    # ---------------------------------------------------------------- reading
+    @contextmanager
+    def reader(self, retries: int = 50) -> Iterator:
+        """A read-only connection to the published file."""
+        if not self.path.exists():
+            raise WarehouseError(f"{self.path}: no warehouse yet (run `lqs harvest` or `lqs refresh` first)")
+        import duckdb
+
+        for attempt in range(retries):
+            try:
+                con = _connect(self.path, read_only=True)
+                break
+            except duckdb.IOException as exc:
+                # Only during a rename or an in-place migration; retry within a bound.
+                if attempt == retries - 1:
+                    raise WarehouseError(f"{self.path}: cannot open for reading: {exc}") from None
+                time.sleep(0.1)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    # ---------------------------------------------------------------- writing
+    @contextmanager
+    def writer(self, holder: str = "lqs") -> Iterator["Writer"]:
+        """The single writer. Publishes on normal exit; discards staging on error."""
+        lock = self._acquire(holder)
+        writer = None
+        try:
+            writer = Writer(self)
+            writer.open()
+            yield writer
+            writer.publish(reopen=False)
+        except BaseException:
+            if writer is not None:
+                writer.discard()
+            raise
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            lock.close()
+
+    def _acquire(self, holder: str):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(self.lock_path, "a+")
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    lock.seek(0)
+                    who = lock.read().strip() or "another process"
+                    lock.close()
+                    raise WarehouseBusy(f"{self.path}: another writer holds the warehouse ({who}); "
+                                        f"waited {self.lock_timeout:.0f}s") from None
+                time.sleep(0.2)
+        lock.seek(0)
+        lock.truncate()
+        lock.write(f"pid {os.getpid()} on {socket.gethostname()}: {holder}")
+        lock.flush()
+        return lock
+
+    def migrate_in_place(self, dry_run: bool = False) -> list[Migration]:
+        """Upgrade the published file (under the writer lock)."""
+        if dry_run:
+            if not self.path.exists():
+                return migrations()
+            with self.reader() as con:
+                return pending(con)
+        with self.writer("lqs migrate") as w:
+            return w.applied
+
+
+class Writer:
+    """Writes go to the staging copy; publish() makes them visible atomically."""
+
+    def __init__(self, warehouse: Warehouse):
+        self.wh = warehouse
+        self.con = None
+        self.applied: list[Migration] = []
+
+    def open(self) -> None:
+        staging = self.wh.staging_path
+        _remove(staging)  # a stale copy from a killed writer
+        if self.wh.path.exists():
+            shutil.copyfile(self.wh.path, staging)
+        self.con = _connect(staging)
+        self.applied += migrate(self.con)
+
+    def publish(self, reopen: bool = True) -> None:
+        self.con.execute("checkpoint")
+        self.con.close()
+        self.con = None
+        staging = self.wh.staging_path
+        with open(staging, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(staging, self.wh.path)
+        _fsync_dir(self.wh.path.parent)
+        if reopen:
+            self.open()
+
+    def discard(self) -> None:
+        if self.con is not None:
+            try:
+                self.con.close()
+            except Exception:
+                pass
+            self.con = None
+        _remove(self.wh.staging_path)
+
+    # ------------------------------------------------------------ bulk writes
+    @contextmanager
+    def transaction(self) -> Iterator:
+        self.con.execute("begin")
+        try:
+            yield self.con
+            self.con.execute("commit")
+        except BaseException:
+            self.con.execute("rollback")
+            raise
+
+    def insert(self, table: str, rows: list[dict]) -> int:
+        """Bulk insert rows (dicts keyed by column) through Arrow — never row by row."""
+        if not rows:
+            return 0
+        import pyarrow as pa
+
+        columns = [r[0] for r in self.con.execute(
+            "select column_name from information_schema.columns where table_name = ? "
+            "order by ordinal_position", [table]).fetchall()]
+        data = {c: [_cell(row.get(c)) for row in rows] for c in columns}
+        arrow = pa.table(data)
+        self.con.register("_lqs_rows", arrow)
+        try:
+            names = ", ".join(f'"{c}"' for c in columns)
+            self.con.execute(f'insert into {table} ({names}) select {names} from _lqs_rows')
+        finally:
+            self.con.unregister("_lqs_rows")
+        return len(rows)
+
+
+def _cell(value):
+    # JSON columns get serialised text; everything else goes in as is.
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _remove(path: Path) -> None:
+    for p in (path, path.with_name(path.name + ".wal")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
