@@ -17,17 +17,23 @@ from __future__ import annotations
 
 import json
 import re
+import reprlib
 from urllib.parse import urlsplit
 
+from extractors.html import add_prose_counts
 from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
                               FileEntry)
 from extractors.normalize import formats as fmt
-from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
+
+# Bounded renderings for warnings: a few items, two levels (YAML aliases can make a small
+# file a huge shared structure).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "croissant"
 VERSION = "1.0.0"
@@ -49,7 +55,9 @@ ACCESS_VALUES = {
     "restricted": "restricted", "restricted access": "restricted", "embargoed": "restricted",
     "closed": "restricted", "registration required": "gated", "login required": "gated",
 }
-CHECKSUM = re.compile(r"^(?:[0-9a-f]{32}|[0-9a-f]{40}|[0-9a-f]{64}|[A-Za-z0-9+/]{22}==)$", re.I)
+# Placeholders ("sha256", a URL) are common in Croissant files; only real digests identify a file.
+SHA256 = re.compile(r"^[0-9a-f]{64}$", re.I)
+MD5 = re.compile(r"^(?:[0-9a-f]{32}|[A-Za-z0-9+/]{22}==)$", re.I)   # hex or base64 (Kaggle)
 
 JSON_LD_SCRIPT = re.compile(rb"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
 DATASET_TYPE = re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*?)?"(?:[\w.:/#-]*[:/#])?Dataset"')
@@ -86,7 +94,7 @@ def _mentions_schema_org(data, node: dict) -> bool:
         contexts.append(data.get("@context"))
     elif isinstance(data, list):
         contexts.extend(item.get("@context") for item in data[:5] if isinstance(item, dict))
-    text = json.dumps([c for c in contexts if c], default=str)[:200_000]
+    text = " ".join(_strings_in(contexts))
     return "schema.org" in text or "mlcommons.org/croissant" in text
 
 
@@ -201,6 +209,22 @@ def _id_index(data) -> dict[str, dict]:
     return index
 
 
+def _strings_in(value, limit: int = 5_000) -> list[str]:
+    """Strings (values and keys) inside a JSON value, breadth-first, at most `limit` of them."""
+    out: list[str] = []
+    queue = [value]
+    while queue and len(out) < limit:
+        item = queue.pop(0)
+        if isinstance(item, str):
+            out.append(item[:1000])
+        elif isinstance(item, dict):
+            out.extend(k for k in list(item)[:limit] if isinstance(k, str))
+            queue.extend(list(item.values())[:limit])
+        elif isinstance(item, list):
+            queue.extend(item[:limit])
+    return out
+
+
 def _text(value) -> str | None:
     """A plain string from a string, number or {"@value": ...}; None for anything else."""
     if isinstance(value, bool):
@@ -300,14 +324,14 @@ class DatasetReader:
                         self.add("license", spdx, f"license[{i}]: {candidate}")
                     break
             else:
-                shown = json.dumps(value, default=str)[:100]
+                shown = _SHORT.repr(value)[:100]
                 self.ex.warn(f"licence not recognised: {shown}")
         if len(seen) > 1:
             self.ex.warn(f"several licences stated: {', '.join(seen)}")
         if seen:
             allowed = commercial_use(seen[0])
             if allowed is not None:
-                self.add("commercial_use", allowed, f"license: {seen[0]}")
+                self.add("commercial_use", allowed, f"license ({seen[0]})")
 
     def read_dates(self) -> None:
         published = self.date("datePublished")
@@ -403,7 +427,7 @@ class DatasetReader:
             self.ex.warn(f"{len(entries)} distribution entries; read the first {MAX_DISTRIBUTION}")
             entries = entries[:MAX_DISTRIBUTION]
         by_id = {e["@id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("@id"), str)}
-        files: list[FileEntry] = []
+        files: list[tuple[FileEntry, str]] = []
         formats: list[str] = []
         countable = True
         for i, entry in enumerate(entries):
@@ -421,23 +445,29 @@ class DatasetReader:
                 continue
             files.append(self.file_entry(entry, file_format, i))
         self.emit_files(files, formats, countable)
-        if not any(f.size_bytes for f in files):
+        if not any(f.size_bytes for f, _ in files):
             self.read_dataset_size()
 
-    def file_entry(self, entry: dict, file_format: str | None, i: int) -> FileEntry:
+    def file_entry(self, entry: dict, file_format: str | None, i: int) -> tuple[FileEntry, str]:
+        """The file and the key that identifies it (checksum, else URL, else name): the same
+        file behind two URLs counts once."""
         url = _first_text(_get(entry, "contentUrl")) or _first_text(_get(entry, "url"))
         name = _first_text(_get(entry, "name"))
         if (not name or not fmt.from_filename(name)) and url and _basename(url):
             name = _basename(url) if fmt.from_filename(_basename(url)) or not name else name
-        checksum = _first_text(_get(entry, "sha256")) or _first_text(_get(entry, "md5"))
+        sha256 = _first_text(_get(entry, "sha256"))
+        sha256 = sha256.lower() if sha256 and SHA256.match(sha256) else None
+        md5 = _first_text(_get(entry, "md5"))
+        md5 = md5 if md5 and MD5.match(md5) else None
+        key = f"sha256:{sha256}" if sha256 else f"md5:{md5}" if md5 else f"url:{url}" if url else f"name:{name}"
         return FileEntry(
             name=(name or url or f"distribution[{i}]")[:500],
             size_bytes=self.content_size(entry, i),
             format=file_format,
             url=url[:2000] if url else None,
             file_id=(entry.get("@id") if isinstance(entry.get("@id"), str) else None),
-            sha256=checksum if checksum and CHECKSUM.match(checksum) else None,
-        )
+            sha256=sha256,
+        ), key
 
     def content_size(self, entry: dict, i: int) -> int | None:
         raw = _get(entry, "contentSize")
@@ -456,17 +486,17 @@ class DatasetReader:
             return None
         return parsed[0]
 
-    def emit_files(self, files: list[FileEntry], formats: list[str], countable: bool) -> None:
+    def emit_files(self, files: list[tuple[FileEntry, str]], formats: list[str], countable: bool) -> None:
         unique = _dedupe(files)
         if self.record is None:
             self.ex.files.extend(unique)
         self.add("formats", fmt.sorted_set(formats), "distribution[*].encodingFormat")
         if not unique or not countable:
             return
-        self.add("file_count", len(unique), "distribution[*] (FileObject/DataDownload)")
+        self.add("file_count", len(unique), "distribution[*] (files counted)")
         sizes = [f.size_bytes for f in unique]
         if all(s is not None for s in sizes):
-            self.add("size_bytes", sum(sizes), "sum of distribution[*].contentSize")
+            self.add("size_bytes", sum(sizes), "distribution[*].contentSize (sum)")
         elif any(s is not None for s in sizes):
             self.ex.warn("some files state no contentSize: size_bytes not summed")
 
@@ -506,16 +536,13 @@ class DatasetReader:
         for i, entry in enumerate(_as_list(_get(self.node, "distribution"))[:MAX_DISTRIBUTION]):
             if isinstance(entry, dict):
                 texts.append((f"distribution[{i}].description", _first_text(_get(entry, "description"))))
-        for field, value, unit, key, snippet in prose_counts(texts):
+        for field, value, unit, key, snippet in prose_facts(texts):
             self.add(field, value, f"text:{self.path}.{key}: {snippet}", rank=RANK_TEXT, unit=unit)
-            if unit and field == "item_count":
-                self.add("item_unit", unit, f"text:{self.path}.{key}: {snippet}", rank=RANK_TEXT)
 
 
 def _is_croissant(node: dict) -> bool:
-    conforms = json.dumps(_get(node, "conformsTo") or "", default=str)
-    context = json.dumps(node.get("@context") or "", default=str)[:100_000]
-    return "mlcommons.org/croissant" in conforms or "mlcommons.org/croissant" in context
+    text = " ".join(_strings_in([_get(node, "conformsTo"), node.get("@context")]))
+    return "mlcommons.org/croissant" in text
 
 
 def _license_candidates(value) -> list[str]:
@@ -606,15 +633,13 @@ def _entry_format(entry: dict) -> str | None:
     return None
 
 
-def _dedupe(files: list[FileEntry]) -> list[FileEntry]:
-    """The same file behind two URLs counts once: keyed by checksum, else URL, else name."""
+def _dedupe(files: list[tuple[FileEntry, str]]) -> list[FileEntry]:
     seen: set[str] = set()
     out = []
-    for f in files:
-        key = f"sum:{f.sha256}" if f.sha256 else f"url:{f.url}" if f.url else f"name:{f.name}"
+    for entry, key in files:
         if key not in seen:
             seen.add(key)
-            out.append(f)
+            out.append(entry)
     return out
 
 
@@ -636,107 +661,39 @@ def _enumeration_size(record_sets: list[dict], field_id: str) -> int | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# counts stated in prose ("70,000 28x28 black-and-white images", "21 healthy participants")
+# counts stated in prose: the html adapter's shared reader, plus single-subject statements
 
-ITEM_NOUNS = {
-    "images": "images", "photos": "images", "photographs": "images", "pictures": "images",
-    "scans": "scans", "slides": "slides", "videos": "videos", "clips": "clips",
-    "recordings": "recordings", "utterances": "utterances", "conversations": "conversations",
-    "dialogues": "dialogues", "dialogs": "dialogues", "documents": "documents",
-    "articles": "articles", "sentences": "sentences", "questions": "questions",
-    "samples": "samples", "examples": "examples", "instances": "instances", "records": "rows",
-    "rows": "rows", "entries": "rows", "observations": "observations", "tweets": "tweets",
-    "reviews": "reviews", "texts": "texts", "frames": "frames", "volumes": "volumes",
-}
-SUBJECT_NOUNS = ("subjects", "participants", "patients", "volunteers", "donors", "individuals")
-CLASS_NOUNS = ("classes", "categories")
-SPLIT_WORDS = {"training", "train", "test", "testing", "validation", "val", "dev", "development",
-               "held-out", "evaluation"}
-# Words that end a noun phrase: a count followed by them is not "<count> <modifiers> <noun>".
-STOP_WORDS = {"of", "per", "in", "from", "and", "or", "with", "the", "a", "an", "to", "for", "by",
-              "on", "at", "each", "is", "are", "was", "were", "than", "between", "into", "as"}
-
-_NUMBER = re.compile(
-    r"(?<![\w.,/-])(\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+|\d+(?:\.\d+)?)"
-    r"(?:\s*(million|billion|thousand)\b|([kKmM])\b)?")
-_WORD = re.compile(r"[ \t\r\n\u00a0]+([\w+\u00d7-]+)")
-MAX_MODIFIERS = 3
+# "The experimental subject is the author", "a single participant": one subject, stated without
+# a number (the shared reader only reads numbers, and a total of one is never an item count).
 _SINGLE_SUBJECT = re.compile(
     r"\b(?:(?:the|a) (?:single|sole|only|experimental)|only one|one single) (?:human )?"
-    r"(subject|participant|patient|volunteer|individual|donor)\b", re.I)
-_URL = re.compile(r"https?://\S+|www\.\S+")
+    r"(?:subject|participant|patient|volunteer|individual|donor)\b", re.I)
+_URL = re.compile(r"https?://\S+")
 _TAG = re.compile(r"<[^>]{0,500}>")
+MAX_PROSE_TEXT = 200_000
 
 
-def prose_counts(texts: list[tuple[str, str | None]]) -> list[tuple]:
-    """(field, value, unit, key, snippet) for item_count, subject_count and class_count stated in
-    prose. First statement wins per field; per-split counts are summed only when no total is
-    given; a count followed by "per"/"each" ("7,000 images per class") is not a total."""
-    found: dict[str, tuple] = {}
-    splits: dict[str, list] = {}
+def prose_facts(texts: list[tuple[str, str | None]]) -> list[tuple[str, object, str | None, str, str]]:
+    """(field, value, unit, key, evidence) for item/subject/class counts stated in prose.
+    Texts are read in order (the dataset's description first); a field found in one text is
+    not read again from later ones."""
+    out: list[tuple] = []
+    done: set[str] = set()
     for key, raw in texts:
         if not raw:
             continue
-        text = _URL.sub(" ", _TAG.sub(" ", raw[:200_000]))
-        for field, value, unit, snippet, is_split in _phrases(text):
-            if is_split:
-                splits.setdefault(field + "|" + (unit or ""), []).append((value, key, snippet))
-            elif field not in found:
-                found[field] = (field, value, unit, key, snippet)
-        if "subject_count" not in found:
+        text = _URL.sub(" ", _TAG.sub(" ", raw[:MAX_PROSE_TEXT]))
+        scratch = Extraction(NAME, VERSION)
+        add_prose_counts(scratch, text, rank=RANK_TEXT)
+        new = {f.field for f in scratch.facts} - done
+        out.extend((f.field, f.value, f.unit, key, f.evidence) for f in scratch.facts if f.field in new)
+        done |= new
+        if "subject_count" not in done:
             single = _SINGLE_SUBJECT.search(text)
             if single:
-                found["subject_count"] = ("subject_count", 1, None, key, _clip(single.group(0), 120))
-    for group, parts in splits.items():
-        field, unit = group.split("|")
-        if field not in found and len(parts) > 1:
-            total = sum(p[0] for p in parts)
-            snippet = " + ".join(p[2] for p in parts)
-            found[field] = (field, total, unit or None, parts[0][1], _clip(snippet, 200))
-    return list(found.values())
-
-
-def _phrases(text: str):
-    for match in _NUMBER.finditer(text):
-        number, word_mult, letter_mult = match.groups()
-        value = _number(number, word_mult or letter_mult)
-        if value is None:
-            continue
-        noun, modifiers, end = _noun_after(text, match.end())
-        if noun is None or re.match(r"\s*(per|each)\b", text[end:end + 12], re.I):
-            continue
-        snippet = _clip(" ".join(text[match.start():end].split()), 120)
-        is_split = any(m in SPLIT_WORDS for m in modifiers)
-        if noun in ITEM_NOUNS:
-            yield "item_count", value, ITEM_NOUNS[noun], snippet, is_split
-        elif noun in SUBJECT_NOUNS:
-            yield "subject_count", value, None, snippet, is_split
-        elif noun in CLASS_NOUNS and not is_split:
-            yield "class_count", value, None, snippet, False
-
-
-def _noun_after(text: str, pos: int) -> tuple[str | None, list[str], int]:
-    """The counted noun after a number: up to three modifier words ("28x28 black-and-white"),
-    no punctuation in between, and no function word ("of", "per", "and") on the way."""
-    modifiers: list[str] = []
-    for _ in range(MAX_MODIFIERS + 1):
-        word = _WORD.match(text, pos)
-        if not word:
-            return None, modifiers, pos
-        token, pos = word.group(1).lower(), word.end()
-        if token in ITEM_NOUNS or token in SUBJECT_NOUNS or token in CLASS_NOUNS:
-            return token, modifiers, pos
-        if token in STOP_WORDS:
-            return None, modifiers, pos
-        modifiers.append(token)
-    return None, modifiers, pos
-
-
-def _number(digits: str, multiplier: str | None) -> int | None:
-    value = parse_count(f"{digits} {multiplier}" if multiplier else digits)
-    if value is None or value < 1 or value > 10**13:
-        return None
-    return value
+                out.append(("subject_count", 1, None, key, single.group(0)))
+                done.add("subject_count")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -854,7 +811,8 @@ def _read_access_text(ex: Extraction, tree) -> None:
     Contradicting statements (some files public, some restricted) give no value."""
     for node in tree.xpath("//script|//style|//noscript|//template"):
         node.drop_tree()
-    text = " ".join(tree.text_content().split())[:2_000_000]
+    # itertext, not text_content: table cells and spans must not run together ("AccessPublic").
+    text = " ".join(" ".join(tree.itertext()).split())[:2_000_000]
     states, evidence = set(), []
     for pattern, state in ACCESS_STATEMENTS:
         for match in pattern.finditer(text):

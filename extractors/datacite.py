@@ -78,7 +78,8 @@ def accepts(body: bytes, content_type: str | None) -> bool:
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
-    return _kind(body) is not None
+    # An empty search page ({"data": [], "meta": ...}) is any JSON:API API's; only a URL claims it.
+    return _kind(body) not in (None, "empty")
 
 
 def _kind(body: bytes) -> str | None:
@@ -110,7 +111,7 @@ def _json_kind(data) -> str | None:
     if isinstance(item, list) and item and all(_is_doi_resource(x) for x in item[:50]):
         return "listing"
     if isinstance(item, list) and not item and isinstance(data.get("meta"), dict):
-        return "listing"  # an empty search page
+        return "empty"  # a search page without hits
     schema = data.get("schemaVersion")
     if isinstance(schema, str) and KERNEL_NS.match(schema) and "titles" in data:
         return "flat"
@@ -137,10 +138,10 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
     if kind == "record":
         item = data["data"]
         read_attributes(ex, item["attributes"], "$.data.attributes", None, url,
-                        _client_name(data, item))
+                        _client_name(data, item), _media_files(data), item.get("id"))
     elif kind == "flat":
         read_attributes(ex, data, "$", None, url, None)
-    elif kind == "listing":
+    elif kind in ("listing", "empty"):
         read_listing(ex, data, url)
     else:
         raise ExtractionError("JSON is not a DataCite DOI record (JSON:API data.type 'dois')")
@@ -161,13 +162,19 @@ def _list(value) -> list:
     return [] if value is None else [value]   # a lone value where a list is usual
 
 
+# DataCite's standard values for missing information: "(:unav)" unavailable, "(:unkn)"
+# unknown, "(:tba)", "(:none)", ... They state that nothing is known.
+PLACEHOLDER = re.compile(r"^\(?:(unac|unal|unap|unas|unav|unkn|none|null|tba|etal|at)\)?$", re.I)
+
+
 def _text(value) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, str) and value.strip():
-        return " ".join(value.split())
+        text = " ".join(value.split())
+        return None if PLACEHOLDER.match(text) else text
     return None
 
 
@@ -193,28 +200,21 @@ def read_listing(ex: Extraction, data: dict, url: str | None) -> None:
             ex.warn(f"{path}: DOI resource without id")
             continue
         read_attributes(ex, item["attributes"], f"{path}.attributes", key[:300], url,
-                        _client_name(data, item))
+                        _client_name(data, item), None, item.get("id"))
     nxt = _dict(data.get("links")).get("next")
     if isinstance(nxt, str) and nxt.startswith(("http://", "https://")):
         ex.follow.append(Follow(nxt, "page", "next page of DOI search results"))
 
 
 def read_attributes(ex: Extraction, attrs: dict, path: str, key: str | None, url: str | None,
-                    client: str | None) -> None:
-    """One DOI's attributes (JSON:API or DataCite JSON: the same names)."""
+                    client: str | None, media: list[FileEntry] | None = None,
+                    resource_id=None) -> None:
+    """One DOI's attributes (JSON:API or DataCite JSON: the same names). resource_id is the
+    JSON:API `data.id`, which is the DOI too."""
     _add(ex, key, "title", _title(ex, _titles(attrs.get("titles"), attrs.get("title")), path),
          f"{path}.titles")
-    for name in ("doi", "id"):
-        doi = normalize_doi(attrs[name]) if isinstance(attrs.get(name), str) else None
-        if doi:
-            _add(ex, key, "doi", doi, f"{path}.{name}")
-            break
-    publisher = attrs.get("publisher")
-    name = _text(_dict(publisher).get("name")) if isinstance(publisher, dict) else _text(publisher)
-    if name and len(name) <= 300:
-        _add(ex, key, "publisher", name, f"{path}.publisher")
-    elif client:
-        _add(ex, key, "publisher", client, "$.included[type=clients].attributes.name")
+    _json_doi(ex, key, attrs, path, resource_id)
+    _json_publisher(ex, key, attrs.get("publisher"), path, client)
     dates = [(_dict(d).get("dateType"), _dict(d).get("date"), f"{path}.dates[{i}]")
              for i, d in enumerate(_list(attrs.get("dates")))]
     read_dates(ex, key, dates, attrs.get("publicationYear"), f"{path}.publicationYear")
@@ -223,22 +223,56 @@ def read_attributes(ex: Extraction, attrs: dict, path: str, key: str | None, url
                f"{path}.rightsList[{i}]") for i, r in enumerate(_list(attrs.get("rightsList")))]
     read_rights(ex, key, rights)
     read_sizes(ex, key, [(s, f"{path}.sizes[{i}]") for i, s in enumerate(_list(attrs.get("sizes")))])
-    files = _content_files(attrs.get("contentUrl"))
-    read_formats(ex, key, [(f, f"{path}.formats[{i}]") for i, f in enumerate(_list(attrs.get("formats")))],
-                 files, f"{path}.contentUrl")
-    page = attrs.get("url")
-    if isinstance(page, str) and page.startswith(("http://", "https://")):
-        _homepage(ex, key, page, f"{path}.url", url)
-    else:
-        _alternate_url(ex, key, [(_dict(a).get("alternateIdentifierType"), _dict(a).get("alternateIdentifier"),
-                                  f"{path}.alternateIdentifiers[{i}]")
-                                 for i, a in enumerate(_list(attrs.get("alternateIdentifiers")))], url)
+    _json_files_and_formats(ex, key, attrs, path, media)
+    _json_homepage(ex, key, attrs, path, url)
     descriptions = [(_dict(d).get("descriptionType"), _dict(d).get("description"))
                     for d in _list(attrs.get("descriptions"))]
     _add(ex, key, "description", _abstract(descriptions), f"{path}.descriptions")
     subjects = [_text(_dict(s).get("subject")) for s in _list(attrs.get("subjects"))]
     _add(ex, key, "keywords", [s for s in subjects if s and len(s) <= 200], f"{path}.subjects")
     _resource_type(ex, _dict(attrs.get("types")).get("resourceTypeGeneral"), f"{path}.types")
+
+
+def _json_doi(ex: Extraction, key, attrs: dict, path: str, resource_id) -> None:
+    """This DOI: attributes.doi, DataCite JSON `id` (a doi.org URL) or JSON:API data.id.
+    relatedIdentifiers and alternateIdentifiers name other things and are never read here."""
+    candidates = ((attrs.get("doi"), f"{path}.doi"), (attrs.get("id"), f"{path}.id"),
+                  (resource_id, path.removesuffix(".attributes") + ".id"))
+    for value, where in candidates:
+        doi = normalize_doi(value) if isinstance(value, str) else None
+        if doi:
+            _add(ex, key, "doi", doi, where)
+            return
+
+
+def _json_publisher(ex: Extraction, key, publisher, path: str, client: str | None) -> None:
+    """publisher is a string (kernel <= 4.4) or {name, publisherIdentifier} (kernel 4.5)."""
+    name = _text(_dict(publisher).get("name")) if isinstance(publisher, dict) else _text(publisher)
+    if name and len(name) <= 300:
+        _add(ex, key, "publisher", name, f"{path}.publisher")
+    elif client:
+        _add(ex, key, "publisher", client, "$.included[type=clients].attributes.name")
+
+
+def _json_files_and_formats(ex: Extraction, key, attrs: dict, path: str,
+                            media: list[FileEntry] | None) -> None:
+    files, where = _content_files(attrs.get("contentUrl")), f"{path}.contentUrl"
+    if not files and media:
+        files, where = media, "$.included[type=media]"
+    read_files(ex, key, files, where)
+    formats = [(f, f"{path}.formats[{i}]") for i, f in enumerate(_list(attrs.get("formats")))]
+    read_formats(ex, key, formats, files, where)
+
+
+def _json_homepage(ex: Extraction, key, attrs: dict, path: str, url: str | None) -> None:
+    page = attrs.get("url")
+    if isinstance(page, str) and page.startswith(("http://", "https://")):
+        _homepage(ex, key, page, f"{path}.url", url)
+        return
+    alternates = [(_dict(a).get("alternateIdentifierType"), _dict(a).get("alternateIdentifier"),
+                   f"{path}.alternateIdentifiers[{i}]")
+                  for i, a in enumerate(_list(attrs.get("alternateIdentifiers")))]
+    _alternate_url(ex, key, alternates, url)
 
 
 def _titles(titles, single) -> str | None:
@@ -341,13 +375,26 @@ def read_sizes(ex: Extraction, key, sizes: list[tuple]) -> None:
         if files:
             _add(ex, key, "file_count", parse_count(files.group(1)), f"{where}: {text}")
             continue
+        if not re.search(r"[A-Za-z]", text):
+            continue  # a bare number in free-text sizes could count pages or records
         parsed = parse_size(text)
         if parsed:
             _add(ex, key, "size_bytes", parsed[0], f"{where}: {text}")
 
 
+def read_files(ex: Extraction, key, files: list[FileEntry], where: str) -> None:
+    """Content URLs are the downloadable files: the manifest and file_count (no sizes stated)."""
+    if not files:
+        return
+    if key is None:  # FileEntry has no record key, so a listing's files stay facts only
+        ex.files.extend(files)
+    _add(ex, key, "file_count", len(files), where)
+
+
 def read_formats(ex: Extraction, key, formats: list[tuple], files: list[FileEntry],
                  files_where: str) -> None:
+    """formats[] (MIME types or names); the content files' formats only when formats[] is
+    empty."""
     found = []
     for value, where in formats:
         text = _text(value)
@@ -358,28 +405,33 @@ def read_formats(ex: Extraction, key, formats: list[tuple], files: list[FileEntr
             found.append(name)
         else:
             ex.warn(f"{where}: format {text[:60]!r} not recognised")
-    if key is None:
-        ex.files.extend(files)
-    if files:
-        _add(ex, key, "file_count", len(files), files_where)
     if found:
         _add(ex, key, "formats", fmt.sorted_set(found), formats[0][1].rsplit("[", 1)[0])
     elif any(f.format for f in files):
         _add(ex, key, "formats", fmt.sorted_set(f.format for f in files), files_where)
 
 
-def _content_files(value) -> list[FileEntry]:
+def _content_files(value, mimes: list | None = None) -> list[FileEntry]:
     """contentUrl: download URLs of the content itself, one file each (duplicates removed)."""
     out, seen = [], set()
-    for link in _list(value):
+    for i, link in enumerate(_list(value)):
         if not isinstance(link, str) or not link.startswith(("http://", "https://", "ftp://")):
             continue
         if link in seen:
             continue
         seen.add(link)
         name = unquote(urlsplit(link).path).rstrip("/").rsplit("/", 1)[-1] or link
-        out.append(FileEntry(name=name[:500], format=fmt.from_filename(name), url=link[:2000]))
+        mime = mimes[i] if mimes and isinstance(mimes[i], str) else None
+        out.append(FileEntry(name=name[:500], url=link[:2000],
+                             format=fmt.from_filename(name) or fmt.from_mime(mime)))
     return out
+
+
+def _media_files(data: dict) -> list[FileEntry]:
+    """`included` media (JSON:API ?include=media): registered content URLs with MIME types."""
+    media = [_dict(_dict(inc).get("attributes")) for inc in _list(data.get("included"))
+             if _dict(inc).get("type") == "media"]
+    return _content_files([m.get("url") for m in media], [m.get("mediaType") for m in media])
 
 
 def _homepage(ex: Extraction, key, page: str, where: str, url: str | None) -> None:
@@ -430,9 +482,23 @@ def read_xml(ex: Extraction, body: bytes, url: str | None) -> None:
         root = etree.fromstring(body, parser)
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise ExtractionError(f"XML unreadable: {str(exc)[:200]}") from None
-    resource = _resource(root)
-    if resource is None:
+    if root.getroottree().docinfo.doctype:
+        # DataCite XML has no DTD; one here can only declare entities (expansion bombs, files).
+        raise ExtractionError("XML with a DOCTYPE is refused (DataCite metadata has none)")
+    resources = _resources(root)
+    if not resources:
         raise ExtractionError("XML has no DataCite <resource> (kernel-2/3/4 namespace)")
+    if len(resources) == 1:
+        read_resource(ex, resources[0], None, url)
+        return
+    ex.listing = True  # an OAI-PMH ListRecords page: many DOIs, none of them "the" dataset
+    for i, resource in enumerate(resources):
+        key = _resource_doi(resource) or f"resource[{i + 1}]"
+        read_resource(ex, resource, key, url)
+
+
+def read_resource(ex: Extraction, resource, key: str | None, url: str | None) -> None:
+    """One <resource> element (kernel 2, 3 or 4: the element names used here are shared)."""
     ns = etree.QName(resource).namespace
 
     def q(path: str) -> str:  # "titles/title" -> "{ns}titles/{ns}title"
@@ -441,44 +507,52 @@ def read_xml(ex: Extraction, body: bytes, url: str | None) -> None:
     def all_(path: str) -> list:
         return resource.findall(q(path))[:MAX_ITEMS]
 
-    def text(el) -> str | None:
-        return _text("".join(el.itertext())) if el is not None else None
+    def one(path: str) -> str | None:
+        return _element_text(resource.find(q(path)))
 
+    text = _element_text
     titles = [{"title": text(t), "titleType": t.get("titleType")} for t in all_("titles/title")]
-    _add(ex, None, "title", _title(ex, _titles(titles, None), "resource/titles"), "resource/titles/title")
-    for el in all_("identifier"):
-        if (el.get("identifierType") or "").upper() == "DOI":
-            _add(ex, None, "doi", normalize_doi(text(el) or ""), "resource/identifier[@identifierType=DOI]")
-            break
-    publisher = text(resource.find(q("publisher")))
+    _add(ex, key, "title", _title(ex, _titles(titles, None), "resource/titles"), "resource/titles/title")
+    _add(ex, key, "doi", _resource_doi(resource), "resource/identifier[@identifierType=DOI]")
+    publisher = one("publisher")
     if publisher and len(publisher) <= 300:
-        _add(ex, None, "publisher", publisher, "resource/publisher")
+        _add(ex, key, "publisher", publisher, "resource/publisher")
     dates = [(d.get("dateType"), text(d), f"resource/dates/date[{i + 1}]")
              for i, d in enumerate(all_("dates/date"))]
-    read_dates(ex, None, dates, text(resource.find(q("publicationYear"))), "resource/publicationYear")
-    _add(ex, None, "version", _version(text(resource.find(q("version")))), "resource/version")
+    read_dates(ex, key, dates, one("publicationYear"), "resource/publicationYear")
+    _add(ex, key, "version", _version(one("version")), "resource/version")
     rights = [(r.get("rightsIdentifier"), r.get("rightsURI"), text(r), f"resource/rightsList/rights[{i + 1}]")
               for i, r in enumerate(all_("rightsList/rights"))]
-    read_rights(ex, None, rights)
-    read_sizes(ex, None, [(text(s), f"resource/sizes/size[{i + 1}]") for i, s in enumerate(all_("sizes/size"))])
-    read_formats(ex, None, [(text(f), f"resource/formats/format[{i + 1}]")
-                            for i, f in enumerate(all_("formats/format"))], [], "")
-    alternates = [(a.get("alternateIdentifierType"), text(a), f"resource/alternateIdentifiers/alternateIdentifier[{i + 1}]")
+    read_rights(ex, key, rights)
+    read_sizes(ex, key, [(text(s), f"resource/sizes/size[{i + 1}]") for i, s in enumerate(all_("sizes/size"))])
+    read_formats(ex, key, [(text(f), f"resource/formats/format[{i + 1}]")
+                           for i, f in enumerate(all_("formats/format"))], [], "")
+    alternates = [(a.get("alternateIdentifierType"), text(a),
+                   f"resource/alternateIdentifiers/alternateIdentifier[{i + 1}]")
                   for i, a in enumerate(all_("alternateIdentifiers/alternateIdentifier"))]
-    _alternate_url(ex, None, alternates, url)
+    _alternate_url(ex, key, alternates, url)
     descriptions = [(d.get("descriptionType"), text(d)) for d in all_("descriptions/description")]
-    _add(ex, None, "description", _abstract(descriptions), "resource/descriptions/description")
+    _add(ex, key, "description", _abstract(descriptions), "resource/descriptions/description")
     subjects = [text(s) for s in all_("subjects/subject")]
-    _add(ex, None, "keywords", [s for s in subjects if s and len(s) <= 200], "resource/subjects/subject")
+    _add(ex, key, "keywords", [s for s in subjects if s and len(s) <= 200], "resource/subjects/subject")
     kind = resource.find(q("resourceType"))
     _resource_type(ex, kind.get("resourceTypeGeneral") if kind is not None else None, "resource/resourceType")
-    if not any(f.field in ("title", "doi") for f in ex.facts):
-        ex.warn("DataCite XML states neither a title nor a DOI")
+    if not any(f.field in ("title", "doi") and f.record == key for f in ex.facts):
+        ex.warn(f"DataCite XML {key or 'resource'} states neither a title nor a DOI")
 
 
-def _resource(root):
-    """The DataCite <resource>: the root, or the first one inside an envelope (OAI-PMH)."""
-    for el in root.iter("{*}resource"):  # root first, then descendants in document order
-        if KERNEL_NS.match(etree.QName(el).namespace or ""):
-            return el
+def _element_text(el) -> str | None:
+    return _text("".join(el.itertext())) if el is not None else None
+
+
+def _resource_doi(resource) -> str | None:
+    for el in resource.findall(f"{{{etree.QName(resource).namespace}}}identifier"):
+        if (el.get("identifierType") or "").upper() == "DOI":
+            return normalize_doi(_element_text(el) or "")
     return None
+
+
+def _resources(root) -> list:
+    """DataCite <resource> elements: the root, or those inside an envelope (OAI-PMH)."""
+    return [el for el in root.iter("{*}resource")  # root first, then in document order
+            if KERNEL_NS.match(etree.QName(el).namespace or "")][:MAX_ITEMS]

@@ -16,8 +16,8 @@ describes other datasets; `last_modified` is a modification date (-> modified_da
 """
 from __future__ import annotations
 
-import json
 import re
+import reprlib
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -28,6 +28,11 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.text import decode, load_json
+
+# Bounded renderings for warnings: a few items, two levels (YAML aliases can make a small
+# file a huge shared structure).
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "frictionless"
 VERSION = "1.0.0"
@@ -65,7 +70,7 @@ def _looks_like_package(data: dict) -> bool:
     resources = data.get("resources")
     if not isinstance(resources, list):
         return False
-    profile = json.dumps([data.get("profile"), data.get("$schema")], default=str).lower()
+    profile = " ".join(v for v in (data.get("profile"), data.get("$schema")) if isinstance(v, str)).lower()
     if "data-package" in profile or "datapackage" in profile:
         return True
     # A catalogue record (CKAN) also has "resources", with "url"/"package_id"; a descriptor's
@@ -134,6 +139,11 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
     return ex
 
 
+def _short(value) -> str:
+    """A bounded rendering for warnings: YAML aliases can make a small file a huge structure."""
+    return _SHORT.repr(value)[:100]
+
+
 def _text(value) -> str | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -197,7 +207,7 @@ def _read_licenses(ex: Extraction, data: dict) -> None:
     for i, entry in enumerate(entries[:50]):
         spdx, evidence = _license(entry)
         if spdx is None:
-            ex.warn(f"$.{key}[{i}] not recognised: {json.dumps(entry, default=str)[:100]}")
+            ex.warn(f"$.{key}[{i}] not recognised: {_short(entry)}")
         elif spdx not in found:
             found.append(spdx)
             ex.add("license", spdx, _clip(f"$.{key}[{i}]: {evidence}"), rank=RANK_API)

@@ -40,6 +40,8 @@ MAX_PROSE = 1_000_000     # characters of visible text scanned for counts
 MAX_EVIDENCE = 300
 MAX_VALUE = 2_000         # characters kept of a meta value (titles, descriptions)
 MAX_COUNTS_PER_FIELD = 5  # distinct values kept per count field (the first one wins)
+MAX_META_VALUES = 50      # values kept per meta key (a page repeating a tag 10^5 times)
+MAX_LINKS = 1_000         # distinct rel links read per relation
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
@@ -111,12 +113,17 @@ def parse_page(text: str):
 def _read_html(ex: Extraction, text: str) -> None:
     doc = parse_page(text)
     if doc is None:
+        if "<" not in text[:4096]:
+            _read_text(ex, text)  # declared HTML, but plain text: read it as such
+            return
         raise ExtractionError("no HTML content")
     meta = meta_values(doc, ex)
     site = _first(meta, "og:site_name")
     _add_meta_facts(ex, meta)
     _add_title_element(ex, doc, site or _first(meta, "dc.publisher", "citation_publisher"))
+    # Files listed as Signposting items outrank the one-line DC.format summary: emitted first.
     _add_link_facts(ex, doc)
+    _add_format_meta(ex, meta)
     description = _first(meta, "dc.description", "description", "og:description")
     add_prose_counts(ex, "\n".join(filter(None, [description, visible_text(doc)])))
 
@@ -135,8 +142,12 @@ def meta_values(doc, ex: Extraction | None = None) -> dict[str, list[MetaValue]]
 
     def put(key: str, value, evidence: str) -> None:
         if isinstance(value, str) and value.strip():
-            found.setdefault(key.lower(), []).append(
-                MetaValue(" ".join(value.split())[:MAX_VALUE], evidence[:MAX_EVIDENCE]))
+            values = found.setdefault(key.lower(), [])
+            if len(values) >= MAX_META_VALUES:
+                return
+            values.append(
+                MetaValue(" ".join(value[:MAX_VALUE * 2].split())[:MAX_VALUE],
+                          evidence[:MAX_EVIDENCE]))
 
     for el in doc.iter("meta"):
         name = el.get("name") or ""
@@ -207,7 +218,6 @@ def _add_meta_facts(ex: Extraction, meta: dict[str, list[MetaValue]]) -> None:
         for mv in meta.get(key, [])[:1]:
             ex.add("description", mv.value, mv.evidence, rank=RANK_EMBEDDED)
     _add_keywords(ex, meta)
-    _add_format_meta(ex, meta)
 
 
 def _add_dates(ex: Extraction, meta, keys, field_: str) -> None:
@@ -268,13 +278,16 @@ def _add_format_meta(ex: Extraction, meta) -> None:
                        rank=RANK_EMBEDDED)
 
 
+_MARKUP = re.compile(r"<[a-zA-Z/!]")
 _TITLE_SEPARATORS = (" | ", " - ", " — ", " – ", " :: ", " · ")
 
 
 def _add_title_element(ex: Extraction, doc, site: str | None) -> None:
     """<title>, without a trailing " | Site" when the site name is stated elsewhere."""
     el = doc.find(".//title")
-    title = " ".join((el.text_content() if el is not None else "").split())[:MAX_VALUE]
+    title = el.text_content() if el is not None else ""
+    # An unclosed <title> swallows the page as text (HTML parsing rules): keep what precedes it.
+    title = " ".join(_MARKUP.split(title, 1)[0].split())[:MAX_VALUE]
     if title and site:
         for sep in _TITLE_SEPARATORS:
             head, _, tail = title.rpartition(sep)
@@ -301,29 +314,33 @@ def _in_site_chrome(el) -> bool:
     return False
 
 
-def _rel_links(doc, rel: str):
-    for el in doc.iter("link", "a"):
+def _rel_links(doc, rel: str, tags=("link", "a")) -> dict[str, str | None]:
+    """Distinct hrefs of elements with this rel (first MAX_LINKS), each with its type."""
+    found: dict[str, str | None] = {}
+    for el in doc.iter(*tags):
         rels = (el.get("rel") or "").lower().split()
-        href = (el.get("href") or "").strip()
-        if rel in rels and href and not (el.tag == "a" and _in_site_chrome(el)):
-            yield el, href
+        href = (el.get("href") or "").strip()[:2000]
+        if rel in rels and href and href not in found and \
+                not (el.tag == "a" and _in_site_chrome(el)):
+            found[href] = el.get("type")
+            if len(found) >= MAX_LINKS:
+                break
+    return found
 
 
 def _add_link_facts(ex: Extraction, doc) -> None:
     """FAIR Signposting: rel="cite-as" (persistent id), rel="item" (content files),
     rel="license"; also the anchor form <a rel="license">."""
-    for _, href in _rel_links(doc, "cite-as"):
+    for href in _rel_links(doc, "cite-as"):
         ex.add("doi", find_doi(href), f'link[rel="cite-as"] {href[:200]}', rank=RANK_EMBEDDED)
-    for _, href in _rel_links(doc, "license"):
+    for href in _rel_links(doc, "license"):
         spdx = normalize_license(href)
         if spdx:
             ex.add("license", spdx, f'[rel="license"] {href[:200]}', rank=RANK_EMBEDDED)
             ex.add("commercial_use", commercial_use(spdx), f'[rel="license"] {href[:200]}',
                    rank=RANK_EMBEDDED)
-    items = {}
-    for el, href in _rel_links(doc, "item"):
-        if el.tag == "link":
-            items.setdefault(href, el.get("type"))
+    # Signposting puts items in <link> elements; an <a rel="item"> is not a Signposting link.
+    items = _rel_links(doc, "item", tags=("link",))
     for href, mime in items.items():
         name = unquote(urlsplit(href).path.rstrip("/").rsplit("/", 1)[-1]) or href
         fmt = formats.from_filename(name) or formats.from_mime(mime)
@@ -347,8 +364,12 @@ BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "dl", 
               "label"}
 
 
+_WHITESPACE = re.compile(r"\s+")
+
+
 def visible_text(doc) -> str:
-    """Page prose with one line per block element (iterative: deep nesting cannot recurse)."""
+    """Page prose with one line per block element (iterative: deep nesting cannot recurse).
+    Line breaks inside a text node are source formatting, not sentence ends: they become spaces."""
     parts: list[str] = []
     size = 0
     stack = [(doc, False)]
@@ -359,20 +380,20 @@ def visible_text(doc) -> str:
             if tag in BLOCK_TAGS:
                 parts.append("\n")
             if el.tail:
-                parts.append(el.tail)
+                parts.append(_WHITESPACE.sub(" ", el.tail))
                 size += len(el.tail)
             continue
         if not tag or tag in SKIP_TAGS or SKIP_CLASS.search(
                 (el.get("class") or "") + " " + (el.get("id") or "")):
             parts.append("\n" if tag in BLOCK_TAGS or tag in SKIP_TAGS else "")
             if el.tail:
-                parts.append(el.tail)
+                parts.append(_WHITESPACE.sub(" ", el.tail))
                 size += len(el.tail)
             continue
         if tag in BLOCK_TAGS:
             parts.append("\n")
         if el.text:
-            parts.append(el.text)
+            parts.append(_WHITESPACE.sub(" ", el.text))
             size += len(el.text)
         stack.append((el, True))
         stack.extend((child, False) for child in reversed(el))
@@ -383,7 +404,6 @@ def visible_text(doc) -> str:
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _ATX_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
 _SETEXT_H1 = re.compile(r"^=+\s*$")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -402,9 +422,26 @@ def _read_text(ex: Extraction, text: str) -> None:
         ex.warn("citation entry (BibTeX/RIS): describes a publication, not the dataset")
         return
     text = _FRONT_MATTER.sub("", text[:MAX_PROSE], count=1)
-    text = _HTML_COMMENT.sub(" ", _FENCE.sub("\n", text))
+    text = _strip_comments(_FENCE.sub("\n", text))
     _add_markdown_title(ex, text)
     add_prose_counts(ex, _markdown_prose(text))
+
+
+def _strip_comments(text: str) -> str:
+    """Remove <!-- ... --> (a loop, not a regex: unclosed openers would make a regex quadratic)."""
+    parts, pos = [], 0
+    while True:
+        start = text.find("<!--", pos)
+        if start < 0:
+            break
+        end = text.find("-->", start + 4)
+        parts.append(text[pos:start])
+        if end < 0:
+            return "".join(parts)  # an unclosed comment runs to the end
+        parts.append(" ")
+        pos = end + 3
+    parts.append(text[pos:])
+    return "".join(parts)
 
 
 def _add_markdown_title(ex: Extraction, text: str) -> None:
@@ -476,7 +513,7 @@ _NOUN_ALTERNATION = "|".join(sorted(
 # A number: grouped thousands with one separator kind ("112,120", "327.680", "1 281 167" with
 # narrow/no-break spaces), or plain digits with an optional decimal part ("1.2" of "1.2 million").
 # It must not continue a word, version, range or identifier ("v1.2", "top-5", "CS-2", "#3").
-_NUMBER = (r"(?<![\w.,/#$€£§+\-–])"
+_NUMBER = (r"(?<![\w.,/#$€£§+\-–])(?<!\d\s)"
            r"(?P<num>\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009'’])\d{3}(?:(?P=sep)\d{3})*"
            r"|\d+(?:\.\d+)?)"
            r"(?:\s*(?P<mult>million|billion|thousand|mio|mln|bn)\b|(?P<abbr>[kKMB])(?![\w]))?"
@@ -527,7 +564,7 @@ _BEFORE_REJECT = re.compile(
     r"excluding|except|removed|discarded|excluded|remaining|additional|another|figure|fig\.?|"
     r"table|section|sec\.?|chapter|page|step|version|release|top|rank|no\.|number|id|ref\.?|"
     r"equation|eq\.?|appendix|aged?|ages|age\s+of|per|every|each\s+with|x|average|avg|mean|"
-    r"median)|[<>≤≥×*])\s*$",
+    r"median|in\s+addition)|[<>≤≥×*])[\s,]*$",
     re.I)
 # After the noun: a rate or a per-unit figure ("5 images per patient", "3 scans each").
 _AFTER_REJECT = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
@@ -553,14 +590,25 @@ _SOURCE_CUE = re.compile(r"\bbased\s+on\b|\bderived\s+from\b|\b(?:prior|previous
                          r"source|parent|earlier|existing)\s+(?:data\s?set|collection|database|"
                          r"corpus|study)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# A full stop after these is not a sentence end ("Wang X, et al. (2017) ...", "e.g. 5").
+_ABBREVIATION = re.compile(r"(?:\b(?:et\s+al|e\.g|i\.e|etc|cf|vs|fig|figs|no|nos|vol|pp|eq|ca|"
+                           r"approx|dr|prof|inc|ltd|co|st|jr|sr)|\b[A-Z])\.$", re.I)
+# Collapse ASCII whitespace only: narrow and no-break spaces are thousands separators.
+_ASCII_SPACE = re.compile(r"[ \t\r\f\v]+")
 
 
 def sentences(text: str):
-    """Sentences of prose: one block per line, split after ., ! or ?."""
+    """Sentences of prose: one block per line, split after ., ! or ? (not after "et al.")."""
     for block in text.split("\n"):
-        block = " ".join(block.split())
-        if block:
-            yield from _SENTENCE_END.split(block)
+        block = _ASCII_SPACE.sub(" ", block).strip()
+        start = 0
+        for end in _SENTENCE_END.finditer(block):
+            if _ABBREVIATION.search(block, max(0, end.start() - 12), end.start()):
+                continue
+            yield block[start:end.start()]
+            start = end.end()
+        if block[start:]:
+            yield block[start:]
 
 
 def prose_counts(text: str) -> list[Count]:

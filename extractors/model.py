@@ -62,6 +62,7 @@ class FileEntry:
     sha256: str | None = None
     kind: str = "file"          # "file" or "folder" (a folder not yet expanded)
     file_count: int | None = None  # for folders: files inside, when stated
+    record: str | None = None      # for listings: the record the file belongs to
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}

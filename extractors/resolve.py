@@ -55,9 +55,11 @@ def conflicts(facts: Iterable[Fact]) -> list[dict]:
     return out
 
 
-def record(facts: Iterable[Fact], fields: Iterable[str] = CANONICAL_FIELDS) -> dict[str, Any]:
-    """The resolved view in the label format's field names and value shapes."""
-    best = winners(facts)
+def record(facts: Iterable[Fact], fields: Iterable[str] = CANONICAL_FIELDS,
+           key: str | None = None) -> dict[str, Any]:
+    """The resolved view of one record (default: the input's own dataset, record None) in the
+    label format's field names and value shapes."""
+    best = winners(f for f in facts if f.record == key)
     wanted = set(fields)
     return {name: best[name].value for name in CANONICAL_FIELDS if name in best and name in wanted}
 

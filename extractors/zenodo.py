@@ -18,6 +18,7 @@ a version; `stats.volume` is download volume, not size; the landing page's "Vers
 """
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import unquote, urlsplit
 
@@ -93,8 +94,8 @@ def _looks_like_html(body: bytes, content_type: str | None) -> bool:
 
 
 ZENODO_HTML = re.compile(
-    rb"<meta[^>]+(content=[\"']Zenodo[\"'][^>]*property=[\"']og:site_name"
-    rb"|property=[\"']og:site_name[\"'][^>]*content=[\"']Zenodo[\"']"
+    rb"<meta[^>]+(content=[\"']Zenodo[^\"']*[\"'][^>]*property=[\"']og:site_name"
+    rb"|property=[\"']og:site_name[\"'][^>]*content=[\"']Zenodo[^\"']*[\"']"
     rb"|name=[\"']citation_doi[\"'][^>]*content=[\"'](?:doi:)?10\.5281/zenodo\.)", re.I)
 
 
@@ -225,8 +226,7 @@ def _plain(html_text) -> str | None:
     """Description text without markup, cut to MAX_DESCRIPTION."""
     if not isinstance(html_text, str):
         return None
-    text = " ".join(TAGS.sub(" ", html_text[: MAX_DESCRIPTION * 4]).split())
-    text = text.replace("&amp;", "&").replace("&nbsp;", " ")
+    text = " ".join(html.unescape(TAGS.sub(" ", html_text[: MAX_DESCRIPTION * 4])).split())
     return text[:MAX_DESCRIPTION] or None
 
 
@@ -275,8 +275,10 @@ def read_record(ex: Extraction, rec: dict, path: str, key: str | None, url: str 
 
     description = _plain(meta.get("description"))
     _add(ex, key, "description", description, f"{mpath}.description")
-    _add(ex, key, "keywords", _keywords(meta.get("keywords")) or _keywords(meta.get("subjects")),
-         f"{mpath}.keywords")
+    for name in ("keywords", "subjects"):  # legacy keywords[], InvenioRDM subjects[].subject
+        if _keywords(meta.get(name)):
+            _add(ex, key, "keywords", _keywords(meta.get(name)), f"{mpath}.{name}")
+            break
     _subject_count(ex, key, description, f"{mpath}.description")
 
     _read_record_files(ex, rec, path, key)
@@ -446,7 +448,9 @@ def _file_entry(item, dict_key: str | None) -> FileEntry | None:
     if not isinstance(name, str) or not name.strip() or len(name) > 1000:
         return None
     links = _dict(item.get("links"))
-    url = links.get("self") or links.get("content") or links.get("download")
+    # The download: InvenioRDM `content` (its `self` is the file's metadata), a deposition's
+    # `download`, legacy `self`.
+    url = links.get("content") or links.get("download") or links.get("self")
     checksum = item.get("checksum")
     sha256 = checksum[7:] if isinstance(checksum, str) and checksum.startswith("sha256:") else None
     file_id = item.get("file_id") or item.get("id")
@@ -744,11 +748,11 @@ def _emit_landing_files(ex: Extraction, jsonld: list[FileEntry], table: list[Fil
     if not files:
         return
     rank = RANK_EMBEDDED if jsonld else RANK_TEXT
-    # Table sizes are rounded human units ("475.1 MB"): text rank unless JSON-LD gave bytes.
-    size_rank = RANK_EMBEDDED if all(f.size_bytes is not None for f in jsonld) and jsonld \
-        and len(jsonld) == len(files) else RANK_TEXT
-    where = "JSON-LD distribution + files table" if jsonld and table else (
-        "JSON-LD distribution" if jsonld else "files table")
+    # Table sizes are rounded human units ("475.1 MB"): text rank, unless every size came
+    # from JSON-LD contentSize.
+    from_jsonld = {e.name for e in jsonld if e.size_bytes is not None}
+    size_rank = RANK_EMBEDDED if all(f.name in from_jsonld for f in files) else RANK_TEXT
+    where = " + ".join(w for w, used in (("JSON-LD distribution", jsonld), ("files table", table)) if used)
     _emit_files(ex, None, files, where, rank, size_rank)
 
 

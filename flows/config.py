@@ -35,7 +35,7 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
         "min_delay": 1.0, "global_concurrency": 8,
     },
     "hosts": {},
-    "run": {"max_pages_per_source": 200, "batch_size": 50, "task_runner": "threads",
+    "run": {"max_pages_per_source": 200, "batch_size": 50, "batch_workers": 2, "task_runner": "threads",
             "dask_address": "", "dask_workers": 2, "flow_timeout_seconds": 21600},
     "schedule": {"cron": "0 2 * * *", "timezone": "UTC"},
 }

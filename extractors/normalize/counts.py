@@ -21,7 +21,7 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
-from extractors.normalize.sizes import _BINARY, _DECIMAL, parse_number
+from extractors.normalize.sizes import is_byte_unit, parse_number
 
 _MULTIPLIERS = {
     "k": 10**3, "thousand": 10**3,
@@ -30,7 +30,6 @@ _MULTIPLIERS = {
     "trillion": 10**12,
 }
 _MAX_LEN = 80
-_SEPARATORS = ",. '_"
 # NFKC turns NBSP, narrow NBSP and thin space into a plain space; "’" is not touched.
 _NUMBER = r"\d[\d.,' _’]*\d|\d"
 _MULT = r"k|thousand|m|mio|mln|millions?|bn|billions?|trillion"
@@ -72,7 +71,7 @@ def parse_count_with_unit(text) -> tuple[int, str] | None:
     if not m:
         return None
     unit = " ".join(m.group("unit").lower().split())
-    if unit in _DECIMAL or unit in _BINARY or unit.rstrip("s") in _MULTIPLIERS:
+    if is_byte_unit(unit) or unit.rstrip("s") in _MULTIPLIERS:
         return None   # "500 MB" is a size; "3 million" alone has no unit
     value = _value(m.group("num"), m.group("mult"))
     return (value, unit) if value is not None else None

@@ -5,8 +5,9 @@ Rules (adapters rely on them):
   from a default; we parse with two different defaults and drop every part that changed.
 - Datetimes keep the date as written, whatever the offset: "2021-06-09T23:30:00-05:00" ->
   "2021-06-09" (the maintainer's calendar day; converting to UTC would move it).
-- Numeric day/month orders are read only when unambiguous: "2021/06/09" (year first) and
-  "13/06/2021" are fine, "06/09/2021" (June 9 or 6 September?) -> None.
+- Numeric day/month orders are read only when unambiguous: "2021/06/09" (year first),
+  "13/06/2021" and dotted "09.06.2021" (always day-first) are fine; "06/09/2021" and
+  "06-09-2021" (June 9 or 6 September?) -> None.
 - Years outside 1900..2100, impossible dates ("2021-02-30"), ranges, times alone, empty or
   non-date text -> None. A bare int is a year ("2017"); epoch seconds go through `from_epoch`.
 - `datetime.date`/`datetime` objects (YAML front matter gives them) -> "YYYY-MM-DD".
@@ -26,7 +27,7 @@ _ISO_RE = re.compile(
     r"(?:\s*(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?)?)?)?$", re.I)
 _SLASHED_YMD_RE = re.compile(r"^(\d{4})[/.](\d{1,2})(?:[/.](\d{1,2}))?$")
 _COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
-_NUMERIC_DMY_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_NUMERIC_DMY_RE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4})$")
 
 # Two defaults that differ in every part (valid day in every month): a part that comes out
 # different in the two parses was not in the input.
@@ -55,7 +56,10 @@ def parse_date(value) -> str | None:
             return _fmt(*(int(g) if g else None for g in m.groups()))
     m = _NUMERIC_DMY_RE.match(text)
     if m:
-        return _numeric_dmy(*(int(g) for g in m.groups()))
+        first, sep, second, year = m.groups()
+        if sep == ".":   # dotted dates are day-first (de, fr, ru...); US writing never uses dots
+            return _fmt(int(year), int(second), int(first))
+        return _numeric_dmy(int(first), int(second), int(year))
     if re.fullmatch(r"[\d\s.:/-]+", text):
         return None   # other all-digit shapes ("1.2", "12:30", "2019-2020") are not dates
     return _free_form(text)

@@ -78,7 +78,7 @@ _NAME_RE = re.compile(r"^[\w.+-]{1,40}$")
 
 def from_filename(name: str | None) -> str | None:
     """Format of a file name or URL path, or None when it has no recognisable extension."""
-    if not name:
+    if not name or not isinstance(name, str):   # guard: adapters pass raw JSON values
         return None
     path = unquote(urlsplit(name).path if "://" in name else name)
     base = path.rstrip("/").rsplit("/", 1)[-1].lower()
@@ -94,7 +94,7 @@ def from_filename(name: str | None) -> str | None:
 
 
 def from_mime(mime: str | None) -> str | None:
-    if not mime:
+    if not mime or not isinstance(mime, str):   # guard: adapters pass raw JSON values
         return None
     key = mime.split(";", 1)[0].strip().lower()
     if key in MIME_TYPES:

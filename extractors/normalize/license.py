@@ -21,6 +21,16 @@ Decisions (adapters rely on them):
 - ImageNet terms of access ("imagenet-agreement", "ImageNet Terms of Access") ->
   "LicenseRef-ImageNet-Terms" (non-commercial research only).
 - "All rights reserved" -> "LicenseRef-All-Rights-Reserved" (no licence granted: commercial False).
+- Other versionless families: "Apache"/"Apache Software License" -> "LicenseRef-Apache",
+  "BSD"/"BSD License" -> "LicenseRef-BSD" (commercial True for both); versionless GNU ids follow
+  the GNU "any version" rule: "gpl" -> GPL-1.0-or-later (the library's mapping),
+  "lgpl" -> LGPL-2.0-or-later.
+- HF ids with no SPDX id (openrail, llama2, gemma, ...) -> "LicenseRef-<hf id>", commercial None.
+- Open Data Commons DbCL has no SPDX id -> "LicenseRef-DbCL-1.0".
+- A CC port SPDX lists keeps its id (creativecommons.org/licenses/by/3.0/de/ -> CC-BY-3.0-DE);
+  one SPDX does not list becomes the unported id of the same version.
+- Lists (HF `license: [a, b]`, Data Package `licenses`) apply together: "A AND B".
+- Labels are dropped: "License: MIT", PyPI "License :: OSI Approved :: MIT License" -> MIT.
 - Anything else unrecognised -> None (the adapter may warn); we never make up an id from free text.
 """
 from __future__ import annotations
@@ -74,7 +84,7 @@ _ALIASES = {
     "odbl": "ODbL-1.0", "odbl-1": "ODbL-1.0", "odc-odbl": "ODbL-1.0", "odc-odbl-1.0": "ODbL-1.0",
     "dbcl": DBCL, "dbcl-1.0": DBCL, "odc-dbcl": DBCL, "odc-dbcl-1.0": DBCL,
     "cc": "LicenseRef-CC", "creative-commons": "LicenseRef-CC",
-    "apache": "Apache-2.0", "apache-2": "Apache-2.0", "apache2": "Apache-2.0",
+    "apache": "LicenseRef-Apache", "apache-2": "Apache-2.0", "apache2": "Apache-2.0",
     "apache-license-2.0": "Apache-2.0", "asl-2.0": "Apache-2.0", "apache-v2": "Apache-2.0",
     "expat": "MIT", "mit-license": "MIT", "the-mit-license": "MIT", "mit-licence": "MIT",
     "bsd-3": "BSD-3-Clause", "bsd-2": "BSD-2-Clause", "new-bsd": "BSD-3-Clause",
@@ -103,10 +113,44 @@ _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.I)
 
 def normalize_license(text) -> str | None:
     """SPDX id/expression or LicenseRef-* for a licence string; None when no licence is stated
-    or the string is not recognised."""
+    or the string is not recognised.
+
+    Also accepted, because hosts send them: a list of licences (HF YAML `license: [mit]`,
+    Data Package `licenses`), which apply together -> "A AND B"; and a mapping (Zenodo
+    `{"id": ...}`, schema.org CreativeWork, Data Package licence entry), read from its
+    id/identifier/url/name/text keys."""
+    if isinstance(text, (list, tuple)):
+        return _from_list(text)
+    if isinstance(text, dict):
+        return _from_mapping(text)
     if not isinstance(text, str):
         return None
     return _normalize(text[:_MAX_LEN])
+
+
+_MAPPING_KEYS = ("id", "identifier", "spdx_id", "spdxId", "licenseId", "rightsIdentifier",
+                 "url", "@id", "path", "rightsUri", "name", "title", "text", "rights")
+
+
+def _from_mapping(mapping: dict) -> str | None:
+    for key in _MAPPING_KEYS:
+        value = mapping.get(key)
+        if isinstance(value, str):
+            hit = normalize_license(value)
+            if hit:
+                return hit
+    return None
+
+
+def _from_list(items) -> str | None:
+    found: list[str] = []
+    for item in list(items)[:20]:
+        hit = normalize_license(item) if isinstance(item, (str, dict)) else None
+        if hit and hit not in found:
+            found.append(hit)
+    if len(found) <= 1:
+        return found[0] if found else None
+    return " AND ".join(f"({f})" if " " in f else f for f in found)
 
 
 @lru_cache(maxsize=4096)
@@ -119,6 +163,8 @@ def _normalize(raw: str) -> str | None:
         # A full licence text: its title line names it; some texts are recognised by a phrase.
         return _from_name(lines[0]) or _from_fulltext(text)
     flat = " ".join(" ".join(lines).split())
+    # Labels around the value: "License: MIT", PyPI trove "License :: OSI Approved :: MIT License".
+    flat = _LABEL_RE.sub("", flat).strip() or flat
     low = flat.lower().strip(" .;,:")
     if low in _NULLS or _ACCESS_RE.match(low):
         return None
@@ -131,6 +177,9 @@ def _normalize(raw: str) -> str | None:
         or _from_embedded_url(flat)
         or _from_fulltext(flat)
     )
+
+
+_LABEL_RE = re.compile(r"^(?:licen[cs]e|rights)\s*(?:::\s*(?:osi approved\s*::\s*)?|[:=]\s*)", re.I)
 
 
 def _key(low: str) -> str:
@@ -174,9 +223,14 @@ def _spdx_id(token: str) -> str | None:
 
 
 def _atom(token: str) -> str | None:
-    """One licence inside an expression: an SPDX id or one of our aliases."""
-    low = token.strip().lower()
-    return _from_alias(low) or _from_licenseref(token.strip()) or _spdx_id(token)
+    """One licence inside an expression: an SPDX id, one of our aliases, or a short name
+    ("Apache 2.0 and MIT", "CC BY 4.0 or MIT")."""
+    token = token.strip()
+    low = token.lower()
+    hit = _from_alias(low) or _from_licenseref(token) or _spdx_id(token)
+    if not hit and " " in token:
+        hit = _from_name(token)
+    return hit
 
 
 def _from_expression(text: str) -> str | None:
@@ -214,7 +268,7 @@ def _from_expression(text: str) -> str | None:
 # --- URLs ---------------------------------------------------------------------------------
 
 def _is_url(text: str) -> bool:
-    return bool(re.match(r"^(?:https?://|www\.)\S+$", text, re.I)) or bool(
+    return bool(re.match(r"^(?:https?:)?//\S+$|^www\.\S+$", text, re.I)) or bool(
         re.match(r"^(?:creativecommons|opendatacommons|spdx|choosealicense|opensource)\.org/\S*$",
                  text, re.I))
 
@@ -230,7 +284,9 @@ def _from_embedded_url(text: str) -> str | None:
 def _from_url(url: str) -> str | None:
     """A licence deed/legal-code URL. Scheme, 'www.', trailing '/', '/legalcode', 'deed.xx',
     '.html'/'.json' and query strings do not matter."""
-    if "://" not in url:
+    if url.startswith("//"):
+        url = "https:" + url
+    elif "://" not in url:
         url = "https://" + url
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").lower().removeprefix("www.")
@@ -286,9 +342,18 @@ def _cc_versioned(base: str, version: str, jurisdiction: str | None) -> str | No
 
 # --- names --------------------------------------------------------------------------------
 
-_CC_CONTEXT = re.compile(r"creative\s*commons|\bcc\b|\bcc[-_ ]?(?:by|0|zero)\b", re.I)
+# Where a text is about a Creative Commons licence at all: the name, a "CC BY"/"CC0" short form,
+# or a CC deed title on its own ("Attribution-NonCommercial 4.0 International").
+_CC_CONTEXT = re.compile(
+    r"creative\s*commons|\bcc[-_ ]?(?:by|0|zero)\b|\bcc[-_ ]pdm\b"
+    r"|^attribution\b.*\b(?:international|unported|generic)\b",
+    re.I,
+)
 _CC0_RE = re.compile(r"\bcc[-_ ]?0\b|\bcc[-_ ]?zero\b|creative\s*commons\s*zero|\bzero\s+v?1\.0\s+universal", re.I)
 _VERSION_RE = re.compile(r"(?<![\d.])v?([1-4])(?:\.([05]))?(?![\d.]*\d)")
+# "by" only counts next to CC: "CC BY", "Commons BY", "BY-NC", "BY 4.0" (not "provided by").
+_CC_BY_RE = re.compile(r"\b(?:cc|commons) by\b|\bby(?: (?:nc|sa|nd))+\b|\bby v?\d")
+_CC_CHAIN_RE = re.compile(r"\bby((?: (?:nc|sa|nd))+)\b")
 
 
 def _cc_name(text: str) -> str | None:
@@ -299,21 +364,21 @@ def _cc_name(text: str) -> str | None:
         return None
     if _CC0_RE.search(low):
         return "CC0-1.0"
-    if re.search(r"public\s*domain\s*mark", low):
+    if re.search(r"public\s*domain\s*mark|\bcc[-_ ]pdm\b", low):
         return "CC-PDM-1.0"
-    words = re.sub(r"[^a-z0-9.]+", " ", low)
-    has_by = bool(re.search(r"\battribution\b|\bby\b", words))
-    if not has_by:
+    words = " ".join(re.sub(r"[^a-z0-9.]+", " ", low).split())
+    if not (re.search(r"\battribution\b", words) or _CC_BY_RE.search(words)):
         return None
-    nc = bool(re.search(r"\bnon ?commercial\b|\bnc\b", words))
-    nd = bool(re.search(r"\bno ?deriv\w*|\bnd\b", words))
-    sa = bool(re.search(r"\bshare ?alike\b|\bsa\b", words))
+    chain = " ".join(m.group(1) for m in _CC_CHAIN_RE.finditer(words)).split()
+    nc = "nc" in chain or bool(re.search(r"\bnon ?commercial\b", words))
+    nd = "nd" in chain or bool(re.search(r"\bno ?deriv\w*", words))
+    sa = "sa" in chain or bool(re.search(r"\bshare ?alike\b", words))
     if nd and sa:
-        return None
+        return None   # no such licence: the text is confused
     base = "CC-BY" + ("-NC" if nc else "") + ("-ND" if nd else "") + ("-SA" if sa else "")
     m = _VERSION_RE.search(words)
     if not m:
-        return "LicenseRef-" + base
+        return "LicenseRef-" + base   # the family is stated, the version is not: none invented
     version = f"{m.group(1)}.{m.group(2) or '0'}"
     jurisdiction = "igo" if re.search(r"\bigo\b", words) else None
     return _cc_versioned(base, version, jurisdiction)
@@ -321,7 +386,8 @@ def _cc_name(text: str) -> str | None:
 
 # (pattern, id) tried in order on licence names; the first match wins.
 _NAME_RULES: list[tuple[re.Pattern, str]] = [
-    (re.compile(r"\bimage-?net\b.*\b(terms|agreement|licen[cs]e|access)\b|\bimagenet[-_ ]agreement", re.I), IMAGENET),
+    # "ImageNet Terms of Access", "ImageNet license" -- not any text that mentions ImageNet
+    (re.compile(r"\bimage-?net[-_ ]+(?:terms|agreement|licen[cs]e|access agreement)\b", re.I), IMAGENET),
     (re.compile(r"public domain dedication and licen[cs]e|\bodc[-_ ]?pddl\b|\bpddl\b", re.I), "PDDL-1.0"),
     (re.compile(r"open data ?commons attribution|\bodc[-_ ]?by\b", re.I), "ODC-By-1.0"),
     (re.compile(r"open data ?commons open database|open database licen[cs]e|\bodbl\b", re.I), "ODbL-1.0"),
@@ -332,6 +398,11 @@ _NAME_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bbsd[- ]3[- ]clause|\b3[- ]clause bsd|\bnew bsd|\brevised bsd|\bmodified bsd", re.I), "BSD-3-Clause"),
     (re.compile(r"\bbsd[- ]2[- ]clause|\b2[- ]clause bsd|\bsimplified bsd|\bfreebsd licen", re.I), "BSD-2-Clause"),
     (re.compile(r"^(?:the )?unlicen[cs]e\b", re.I), "Unlicense"),
+    (re.compile(r"^isc(?: licen[cs]e)?(?: \(iscl?\))?$", re.I), "ISC"),
+    (re.compile(r"^mozilla public licen[cs]e,? (?:version |v)?2\.0\b", re.I), "MPL-2.0"),
+    (re.compile(r"^apache(?: software)?(?: licen[cs]e)?$", re.I), "LicenseRef-Apache"),
+    (re.compile(r"^bsd(?: licen[cs]e)?$", re.I), "LicenseRef-BSD"),
+    (re.compile(r"^public[ -]?domain mark\b", re.I), "CC-PDM-1.0"),
     (re.compile(r"^all rights reserved\b|^copyright\b.*\ball rights reserved\.?$", re.I), ALL_RIGHTS_RESERVED),
     (re.compile(r"^public[ -]?domain\b(?! dedication and)", re.I), PUBLIC_DOMAIN),
     (re.compile(r"^other\b", re.I), OTHER),
@@ -385,7 +456,8 @@ _COMMERCIAL_OK_PREFIXES = (
 )
 _COMMERCIAL_OK = {
     "cc0-1.0", "cc-pddc", "cc-pdm-1.0", "pddl-1.0", "odc-by-1.0", "odbl-1.0",
-    DBCL.lower(), PUBLIC_DOMAIN.lower(), "licenseref-bsd", "0bsd", "isc", "zlib", "unlicense", "wtfpl",
+    DBCL.lower(), PUBLIC_DOMAIN.lower(), "licenseref-bsd", "licenseref-apache", "0bsd", "isc",
+    "zlib", "unlicense", "wtfpl",
     "postgresql", "ncsa", "afl-3.0", "ecl-2.0", "ms-pl", "artistic-2.0", "bsl-1.0",
     "etalab-2.0", "lppl-1.3c", "python-2.0", "psf-2.0", "x11", "curl", "blueoak-1.0.0",
 }

@@ -38,6 +38,7 @@ _DECIMAL = {
     "m": 10**6, "mb": 10**6, "mbyte": 10**6, "mbytes": 10**6, "megabyte": 10**6, "megabytes": 10**6, "mo": 10**6,
     "g": 10**9, "gb": 10**9, "gbyte": 10**9, "gbytes": 10**9, "gigabyte": 10**9, "gigabytes": 10**9, "go": 10**9,
     "t": 10**12, "tb": 10**12, "tbyte": 10**12, "tbytes": 10**12, "terabyte": 10**12, "terabytes": 10**12, "to": 10**12,
+    "kbs": 10**3, "mbs": 10**6, "gbs": 10**9, "tbs": 10**12,   # informal plurals ("4 GBs")
     "p": 10**15, "pb": 10**15, "pbyte": 10**15, "pbytes": 10**15, "petabyte": 10**15, "petabytes": 10**15,
 }
 _BINARY = {
@@ -127,6 +128,12 @@ def parse_number(text: str) -> Decimal | None:
     if not re.fullmatch(r"\d+(?:\.\d+)?", s):
         return None
     return Decimal(s)
+
+
+def is_byte_unit(unit: str) -> bool:
+    """True for a unit this module reads as bytes ("MB", "GiB", "bytes", "Mo")."""
+    key = unit.strip().lower()
+    return bool(key) and (key in _DECIMAL or key in _BINARY)
 
 
 def _apply_unit(number: Decimal, unit: str, text: str) -> tuple[int, str] | None:

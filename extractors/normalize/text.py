@@ -113,21 +113,43 @@ def _try_declared(data: bytes, codec: str | None) -> str | None:
         return None   # the declaration is wrong: let the next step decide
 
 
+_ASCII_PROBE = b'abcXYZ019 {}[]<>"=:/.'
+
+
+def _ascii_compatible(codec: str) -> bool:
+    """False for EBCDIC and UTF-16/32 guesses: in them ASCII bytes mean something else."""
+    try:
+        return _ASCII_PROBE.decode(codec) == _ASCII_PROBE.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
 def _detect(data: bytes) -> str | None:
+    """charset_normalizer's best guess among ASCII-compatible charsets, except that
+    windows-1252 wins when it reads the body with no more "mess" than the guess: on short
+    Western text the detector ties cp1250/cp1257/... with cp1252 (or misses cp1252 entirely),
+    and cp1252 is by far the most common legacy charset on the web (WHATWG's default)."""
     try:
         from charset_normalizer import from_bytes
-        results = list(from_bytes(data))
+        from charset_normalizer.md import mess_ratio
+        candidates = [r for r in from_bytes(data) if _ascii_compatible(r.encoding)
+                      or (b"\x00" in data and r.encoding.startswith(("utf_16", "utf_32")))]
     except Exception:
         return None
-    if not results:
+    best = min(candidates, key=lambda r: r.chaos, default=None)
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None:
+        try:
+            western_mess = mess_ratio(western)
+        except Exception:
+            western_mess = 1.0
+        if (best is None and western_mess < 0.1) or (best is not None and western_mess <= best.chaos):
+            return western
+    if best is None:
         return None
-    best = results[0]
-    # On a tie (short Western text scores the same in cp1250/cp1252/cp1257...), prefer
-    # windows-1252: by far the most common legacy charset on the web (WHATWG's default).
-    tied = [r for r in results if r.chaos == best.chaos and r.coherence == best.coherence]
-    best = next((r for r in tied if r.encoding == "cp1252"), best)
-    if best.encoding.startswith(("utf_16", "utf_32")) and b"\x00" not in data:
-        return None   # a misguess on short text: UTF-16/32 text without a BOM is full of NULs
     try:
         return data.decode(best.encoding, errors="replace")
     except (LookupError, TypeError):

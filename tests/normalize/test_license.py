@@ -88,11 +88,39 @@ LICENSES = [
     ("GNU General Public License v2 or later", "GPL-2.0-or-later"),
     ("GPL-2.0 or later", "GPL-2.0-or-later"),
     ("GNU Lesser General Public License v2.1", "LGPL-2.1-only"),
+    ("ISC License (ISCL)", "ISC"),
+    ("Mozilla Public License 2.0 (MPL 2.0)", "MPL-2.0"),
+    ("Public Domain Mark 1.0", "CC-PDM-1.0"),
+    ("Attribution-NonCommercial 4.0 International", "CC-BY-NC-4.0"),   # CC deed title alone
+    ("CC BY 2.0 South Africa (SA)", "CC-BY-2.0"),                      # "SA" here is no ShareAlike
+    ("cc-by-sa", "LicenseRef-CC-BY-SA"),
+    ("Apache", "LicenseRef-Apache"),                                   # no version invented
+    # labels and PyPI trove classifiers
+    ("License: MIT", "MIT"),
+    ("Licence: CC-BY 4.0", "CC-BY-4.0"),
+    ("License :: OSI Approved :: MIT License", "MIT"),
+    ("License :: OSI Approved :: Apache Software License", "LicenseRef-Apache"),
+    ("License :: OSI Approved :: BSD License", "LicenseRef-BSD"),
+    ("License :: OSI Approved :: GNU General Public License v3 (GPLv3)", "GPL-3.0-only"),
+    ("License :: OSI Approved :: GNU General Public License v3 or later (GPLv3+)", "GPL-3.0-or-later"),
+    ("License :: Public Domain", "LicenseRef-PublicDomain"),
+    # lists (apply together) and mappings as hosts send them
+    (["mit"], "MIT"),
+    (["mit", "cc-by-nc-4.0"], "MIT AND CC-BY-NC-4.0"),
+    (["mit", "MIT License", "unknown"], "MIT"),
+    (["MIT OR Apache-2.0", "pddl"], "(MIT OR Apache-2.0) AND PDDL-1.0"),
+    ({"id": "cc-by-4.0"}, "CC-BY-4.0"),                                 # Zenodo
+    ({"@type": "CreativeWork", "text": "CC0",
+      "url": "https://creativecommons.org/publicdomain/zero/1.0/"}, "CC0-1.0"),  # schema.org
+    ({"name": "ODC-PDDL-1.0", "path": "http://opendatacommons.org/licenses/pddl/",
+      "title": "Open Data Commons Public Domain Dedication and License v1.0"}, "PDDL-1.0"),
+    ([{"name": "ODC-PDDL-1.0"}], "PDDL-1.0"),                           # Data Package licenses
     # host-specific
     ("Public", "LicenseRef-Public"),                          # OpenML visibility "Public"
     ("Other (specified in description)", "LicenseRef-Other"),  # Kaggle
     ("imagenet-agreement", "LicenseRef-ImageNet-Terms"),
     ("ImageNet Terms of Access", "LicenseRef-ImageNet-Terms"),
+    ("ImageNet License", "LicenseRef-ImageNet-Terms"),
     ("LicenseRef-ImageNet-Terms", "LicenseRef-ImageNet-Terms"),
     ("licenseref-public", "LicenseRef-Public"),
     ("LicenseRef-my-Custom-1", "LicenseRef-my-Custom-1"),
@@ -104,6 +132,11 @@ LICENSES = [
     ("mit or apache-2.0", "MIT OR Apache-2.0"),
     ("(MIT OR cc-by-4.0) AND pddl", "(MIT OR CC-BY-4.0) AND PDDL-1.0"),
     ("Apache-2.0 WITH LLVM-exception", "Apache-2.0 WITH LLVM-exception"),
+    ("Apache 2.0 and MIT", "Apache-2.0 AND MIT"),
+    ("CC BY 4.0 or MIT", "CC-BY-4.0 OR MIT"),
+    ("GNU GPL v2 or later", "GPL-2.0-or-later"),        # "or later" is no operator here
+    ("Creative Commons Attribution and ShareAlike 4.0", "CC-BY-SA-4.0"),
+    ("CC-BY 4.0 with attribution to the authors", "CC-BY-4.0"),
     # whitespace and Unicode noise
     ("  cc-by-4.0\n", "CC-BY-4.0"),
     ("CC\u00a0BY\u00a04.0", "CC-BY-4.0"),
@@ -122,8 +155,10 @@ NOT_LICENSES = [
     "[More Information Needed]", "Open Access", "open access", "info:eu-repo/semantics/openAccess",
     "info:eu-repo/semantics/restrictedAccess", "restricted", "https://zenodo.org/records/123",
     "https://example.org/license.html", "Please cite our paper", "free for everyone",
-    "MIT (images) but see paper", "CC BY-ND-SA 4.0", "Fooware License 3", None, 42, ["mit"],
-    {"id": "mit"}, "x" * 100_000,
+    "MIT (images) but see paper", "CC BY-ND-SA 4.0", "Fooware License 3", None, 42, [], ["unknown"],
+    {}, {"id": None}, {"name": "see description"}, "x" * 100_000, "license", "License:",
+    "Images provided by CC staff", "Licensed under a Creative Commons license by the authors",
+    "ImageNet-pretrained features, see licence of the paper", "((((", "MIT OR", "AND", "MIT OR OR Apache-2.0", "foo OR bar",
 ]
 
 

@@ -1,0 +1,442 @@
+"""OpenML datasets (REST API v1, XML or JSON).
+
+Reads, purely from (url, body):
+- the data description `/api/v1/xml/data/ID` (namespace http://openml.org/openml, `oml:` prefix)
+  and its JSON twin `/api/v1/json/data/ID` ({"data_set_description": {...}});
+- data qualities `/api/v1/(xml|json)/data/qualities/ID` (NumberOfInstances, NumberOfClasses, ...);
+- data features `/api/v1/(xml|json)/data/features/ID` (the target's nominal values);
+- the dataset list `/api/v1/(xml|json)/data/list/...` (a listing: facts per dataset id).
+
+Precedence: qualities are computed by OpenML from the data file (RANK_API); the description
+text is the uploader's prose (RANK_TEXT). Both stay facts; resolution lets the API win.
+OpenML states no file sizes, so size_bytes is never emitted.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from lxml import etree
+
+from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry
+from extractors.normalize.counts import parse_count
+from extractors.normalize.dates import parse_date
+from extractors.normalize.formats import from_encoding_format, from_filename, sorted_set
+from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.text import decode, load_json
+
+NAME = "openml"
+VERSION = "1.0.0"
+SNIFF_ORDER = 25   # the oml namespace / data_set_description keys are specific
+
+NS = "http://openml.org/openml"
+HOSTS = {"openml.org", "www.openml.org", "api.openml.org", "test.openml.org"}
+API_PATH_RE = re.compile(r"^/api/v1/(?:(?:xml|json)/)?data(?:/|$)", re.I)
+JSON_ROOTS = ("data_set_description", "data_qualities", "data_features")
+
+EVIDENCE_MAX = 300
+DESCRIPTION_MAX = 5000
+MAX_XML_DEPTH = 30       # OpenML XML is 3-4 levels deep
+MAX_ELEMENTS = 500_000   # features of very wide datasets run to tens of thousands
+MAX_LIST = 100_000
+
+
+# ---------------------------------------------------------------------------------- detection
+
+def match_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return (parts.hostname or "").lower() in HOSTS and bool(API_PATH_RE.match(parts.path))
+
+
+def accepts(body: bytes, content_type: str | None) -> bool:
+    """An OpenML URL serving HTML (an error page, the web UI) is not an API response."""
+    head = body[:512].decode("utf-8", "replace").lstrip("\ufeff \t\r\n").lower()
+    return not head.startswith(("<!doctype html", "<html"))
+
+
+def sniff(body: bytes, content_type: str | None) -> bool:
+    head = body[:4096].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    if head.startswith("<"):
+        # The root element is in the OpenML namespace (declared on it).
+        root = re.search(r"<(?!\?|!)([\w.-]+:)?([\w.-]+)[^>]*>", head)
+        return bool(root) and NS in root.group(0)
+    if head.startswith("{"):
+        try:
+            data = load_json(body)
+        except ExtractionError:
+            return False
+        return _json_kind(data) is not None
+    return False
+
+
+# ---------------------------------------------------------------------------------- entry
+
+def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
+    if not isinstance(body, (bytes, bytearray)):
+        raise ExtractionError("body is not bytes")
+    body = bytes(body)
+    ex = Extraction(NAME, VERSION, url=url)
+    start = decode(body[:4096], content_type).lstrip("\ufeff \t\r\n")[:1]
+    if start == "{":
+        data, source = load_json(body), "json"
+    elif start == "<":
+        data, source = _xml_to_dict(body), "xml"
+    else:
+        raise ExtractionError("neither XML nor JSON: not an OpenML API response")
+    kind = _json_kind(data)
+    if kind is None:
+        raise ExtractionError("not an OpenML data description, qualities, features or list")
+    root = next(iter(data))
+    at = _Path(source, root)
+    node = data[root]
+    if kind == "error":
+        raise ExtractionError(f"OpenML error response: {_error_text(node)}")
+    if not isinstance(node, dict):
+        raise ExtractionError(f"{root} is not an object")
+    if kind == "description":
+        _description(ex, node, at)
+    elif kind == "qualities":
+        _qualities(ex, _qualities_map(node), at, _adder(ex))
+    elif kind == "features":
+        _features(ex, node, at)
+    elif kind == "list":
+        _listing(ex, node, at)
+    return ex
+
+
+class _Path:
+    """Evidence paths in the input's own notation (oml:name or $.data_set_description.name)."""
+
+    def __init__(self, source: str, root: str):
+        self.source, self.root = source, root
+
+    def __call__(self, *keys: str) -> str:
+        if self.source == "xml":
+            return "/".join(f"oml:{k}" for k in (self.root, *keys))
+        return "$." + ".".join((self.root, *keys))
+
+
+def _adder(ex: Extraction, record: str | None = None):
+    def add(field: str, value, evidence: str, rank: int = RANK_API, unit: str | None = None):
+        ex.add(field, value, " ".join(str(evidence).split())[:EVIDENCE_MAX], rank=rank,
+               unit=unit, record=record)
+    return add
+
+
+def _json_kind(data) -> str | None:
+    if not isinstance(data, dict) or len(data) != 1:
+        return None
+    key, value = next(iter(data.items()))
+    if key == "data_set_description":
+        return "description"
+    if key == "data_qualities":
+        return "qualities"
+    if key == "data_features":
+        return "features"
+    if key == "data" and isinstance(value, dict) and "dataset" in value:
+        return "list"
+    if key == "error" and isinstance(value, (dict, str)):
+        return "error"
+    return None
+
+
+def _error_text(node) -> str:
+    if isinstance(node, dict):
+        return " ".join(str(node.get(k, "")) for k in ("code", "message", "additional_information")
+                        ).strip()[:200] or "no message"
+    return str(node)[:200]
+
+
+# ---------------------------------------------------------------------------------- XML
+
+def _xml_parser() -> etree.XMLParser:
+    # No entity expansion, no DTD, no network: an API response never needs them.
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=False, remove_comments=True,
+                           remove_pis=True)
+
+
+def _xml_to_dict(body: bytes) -> dict:
+    """{root localname: element dict}, in the shape the JSON API gives: repeated children
+    become lists, leaves become stripped text."""
+    if re.search(rb"<!(?:DOCTYPE|ENTITY)", body[:65536], re.I):
+        raise ExtractionError("XML with a DTD or entity declarations is refused")
+    try:
+        root = etree.fromstring(body, _xml_parser())
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise ExtractionError(f"invalid XML: {str(exc)[:150]}") from None
+    if root is None:
+        raise ExtractionError("empty XML document")
+    if etree.QName(root).namespace != NS:
+        raise ExtractionError(f"XML root {root.tag[:80]} is not in the OpenML namespace")
+    budget = [MAX_ELEMENTS]
+    return {etree.QName(root).localname: _element(root, 0, budget)}
+
+
+def _element(el, depth: int, budget: list[int]):
+    if depth > MAX_XML_DEPTH:
+        raise ExtractionError("XML nested too deeply")
+    children = [c for c in el if isinstance(c.tag, str)]
+    budget[0] -= len(children)
+    if budget[0] < 0:
+        raise ExtractionError("XML has too many elements")
+    if not children:
+        return (el.text or "").strip()
+    out: dict = {}
+    for child in children:
+        key = etree.QName(child).localname
+        out.setdefault(key, []).append(_element(child, depth + 1, budget))
+    return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
+
+
+def _as_list(value) -> list:
+    """The API gives one child as a scalar and several as a list."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(node: dict, key: str) -> str | None:
+    value = node.get(key)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# ------------------------------------------------------------------------ data description
+
+def _description(ex: Extraction, d: dict, at: _Path) -> None:
+    add = _adder(ex)
+    add("title", _text(d, "name"), at("name"))
+    add("version", _text(d, "version"), at("version"))
+    uploaded = _text(d, "upload_date")
+    # upload_date is the publication of this dataset version on OpenML; collection_date and
+    # processing_date are not release dates.
+    add("release_date", parse_date(uploaded), f"{at('upload_date')} = {uploaded}")
+    _licence(ex, add, _text(d, "licence"), at("licence"))
+    visibility = (_text(d, "visibility") or "").lower()
+    if visibility == "public":
+        add("access", "open", f"{at('visibility')} = public")
+    elif visibility == "private":
+        add("access", "restricted", f"{at('visibility')} = private")
+    status = _text(d, "status")
+    if status and status.lower() != "active":
+        ex.warn(f"OpenML status is {status!r} (not active)")
+    tags = [t for t in _as_list(d.get("tag")) if isinstance(t, str) and t.strip()]
+    add("keywords", sorted(set(tags))[:500], at("tag"))
+    _files(ex, add, d, at)
+    text = d.get("description")
+    if isinstance(text, str) and text.strip():
+        add("description", text.strip()[:DESCRIPTION_MAX], at("description"))
+        _text_facts(add, text[:1_000_000], at("description"))
+
+
+def _licence(ex, add, value: str | None, where: str) -> None:
+    if not value:
+        return
+    spdx = normalize_license(value)
+    if not spdx:
+        ex.warn(f"unrecognised licence {value[:80]!r}")
+        return
+    add("license", spdx, f"{where} = {value[:80]}")
+    allowed = commercial_use(spdx)
+    if allowed is not None:
+        add("commercial_use", allowed, f"licence {spdx}")
+
+
+def _files(ex, add, d: dict, at: _Path) -> None:
+    """The download URL in oml:format, and the parquet copy (parquet_url; minio_url is the same
+    object). Each distinct URL is a file. A file whose format is ARFF is ARFF, whatever content
+    type it is served with."""
+    stated = _text(d, "format")
+    main_format = _stated_format(stated)
+    files: dict[str, tuple[str | None, str]] = {}
+    url = _text(d, "url")
+    if url:
+        files[url] = (main_format or from_filename(url), "url")
+    for key in ("parquet_url", "minio_url"):
+        link = _text(d, key)
+        if link and link not in files:
+            files[link] = ("PARQUET", key)
+    for link, (fmt, key) in files.items():
+        ex.files.append(FileEntry(name=link.rstrip("/").rsplit("/", 1)[-1][:300], format=fmt,
+                                  url=link, file_id=_text(d, "file_id") if key == "url" else None))
+    if not files:
+        return
+    keys = ", ".join(at(k) for _, k in files.values())
+    add("file_count", len(files), f"{len(files)} download URL(s): {keys}")
+    add("formats", sorted_set(f for f, _ in files.values()),
+        f"{at('format')} = {stated}; {keys}")
+
+
+def _stated_format(value: str | None) -> str | None:
+    if not value:
+        return None
+    # OpenML formats: ARFF, Sparse_ARFF (an ARFF variant), and newer upload formats.
+    return from_encoding_format(value) or ("ARFF" if "arff" in value.lower() else None)
+
+
+# ---------------------------------------------------------------------------- qualities
+
+def _qualities_map(node: dict) -> dict[str, str]:
+    out = {}
+    for q in _as_list(node.get("quality"))[:MAX_LIST]:
+        if isinstance(q, dict) and isinstance(q.get("name"), str):
+            out.setdefault(q["name"], q.get("value"))
+    return out
+
+
+def _whole(value) -> int | None:
+    """Qualities come as "898", "898.0" or numbers; only whole non-negative values count."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(number) or number < 0 or number != int(number):
+        return None
+    return int(number)
+
+
+def _qualities(ex, quality: dict, at: _Path, add) -> None:
+    def where(name: str) -> str:
+        return f"{at('quality')}[name={name}] = {quality.get(name)}"
+
+    instances = _whole(quality.get("NumberOfInstances"))
+    if instances is not None:
+        add("item_count", instances, where("NumberOfInstances"), unit="instances")
+        add("item_unit", "instances", where("NumberOfInstances"))
+    add("feature_count", _whole(quality.get("NumberOfFeatures")), where("NumberOfFeatures"))
+    classes = _whole(quality.get("NumberOfClasses"))
+    # OpenML computes NumberOfClasses only for a nominal target; 0 means a numeric target.
+    if classes:
+        add("class_count", classes, where("NumberOfClasses"))
+    if not any(k in quality for k in ("NumberOfInstances", "NumberOfFeatures", "NumberOfClasses")):
+        ex.warn("qualities without NumberOfInstances/NumberOfFeatures/NumberOfClasses")
+
+
+# ---------------------------------------------------------------------------- features
+
+def _features(ex, node: dict, at: _Path) -> None:
+    add = _adder(ex)
+    features = [f for f in _as_list(node.get("feature"))[:MAX_LIST] if isinstance(f, dict)]
+    if not features:
+        ex.warn("feature list is empty")
+        return
+    add("feature_count", len(features), f"{at('feature')}: {len(features)} features")
+    targets = [f for f in features if str(f.get("is_target", "")).lower() == "true"]
+    if len(targets) != 1:
+        return
+    target = targets[0]
+    values = [v for v in _as_list(target.get("nominal_value")) if isinstance(v, str)]
+    if str(target.get("data_type", "")).lower() == "nominal" and len(values) >= 2:
+        add("class_count", len(set(values)),
+            f"{at('feature')}[name={target.get('name')}] nominal target with {len(values)} values")
+
+
+# ---------------------------------------------------------------------------- listing
+
+def _listing(ex, node: dict, at: _Path) -> None:
+    """/data/list: many datasets. Facts go to each dataset's record (its id)."""
+    ex.listing = True
+    for i, row in enumerate(_as_list(node.get("dataset"))[:MAX_LIST]):
+        if not isinstance(row, dict) or not _text(row, "did"):
+            continue
+        add = _adder(ex, record=_text(row, "did"))
+        add("title", _text(row, "name"), at("dataset", f"{i}", "name"))
+        add("version", _text(row, "version"), at("dataset", f"{i}", "version"))
+        _qualities(ex, _qualities_map(row), _Path(at.source, f"{at.root}.dataset.{i}"), add)
+
+
+# ------------------------------------------------------------- counts in description prose
+
+_NUMBER = r"(\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+)"
+# UCI ".names" style lines, common in OpenML descriptions ("5. Number of Instances: 798").
+_UCI_INSTANCES_RE = re.compile(rf"number\s+of\s+(?:instances|examples|records|rows)\s*:\s*{_NUMBER}\b", re.I)
+_UCI_FEATURES_RE = re.compile(rf"number\s+of\s+(?:attributes|features)\s*:\s*{_NUMBER}\b", re.I)
+_UCI_CLASSES_RE = re.compile(rf"number\s+of\s+classes\s*:\s*{_NUMBER}\b", re.I)
+# "classes: 1,2,3,4,5,U" or "5. class:" followed by "-- value" lines.
+_CLASS_LINE_RE = re.compile(r"^\s*(?:\d+\.\s*)?class(?:es)?\s*:\s*(.*)$", re.I)
+_TOTAL_RE = re.compile(
+    rf"\b(?:consists?\s+of|contains?|comprises?|a\s+total\s+of)\s+{_NUMBER}\s+"
+    r"(instances|examples|records|rows|samples|observations)\b(?![\s)]*(?:each|per)\b)", re.I)
+_CLASSES_RE = re.compile(rf"(?<![\w.,]){_NUMBER}\s+(?:[A-Za-z][\w-]*\s+)?(?:classes|categories)\b",
+                         re.I)
+_HEDGE_RE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
+                       r"about|approximately|around|roughly)\s*$", re.I)
+
+
+def _text_facts(add, text: str, where: str) -> None:
+    """item_count / feature_count / class_count written in the description (RANK_TEXT)."""
+    m = _UCI_INSTANCES_RE.search(text)
+    if m:
+        _text_count(add, "item_count", m, where, unit="instances")
+    else:
+        m = _TOTAL_RE.search(text)
+        if m and not _HEDGE_RE.search(text[max(0, m.start(1) - 15):m.start(1)]):
+            _text_count(add, "item_count", m, where, unit=m.group(2).lower())
+    m = _UCI_FEATURES_RE.search(text)
+    if m:
+        _text_count(add, "feature_count", m, where)
+    m = _UCI_CLASSES_RE.search(text)
+    if m:
+        _text_count(add, "class_count", m, where)
+        return
+    listed = _listed_classes(text)
+    if listed:
+        add("class_count", listed[0], f"{where}: {listed[1]}", RANK_TEXT)
+        return
+    voted = _class_vote(text)
+    if voted:
+        add("class_count", voted[0], f"{where}: {voted[1]}", RANK_TEXT)
+
+
+def _text_count(add, field: str, m: re.Match, where: str, unit: str | None = None) -> None:
+    value = parse_count(m.group(1))
+    if value is None:
+        return
+    add(field, value, f"{where}: {m.group(0)}", RANK_TEXT, unit=unit)
+    if unit:
+        add("item_unit", unit, f"{where}: {m.group(0)}", RANK_TEXT)
+
+
+def _listed_classes(text: str) -> tuple[int, str] | None:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        m = _CLASS_LINE_RE.match(line)
+        if not m:
+            continue
+        rest = m.group(1).strip()
+        if rest:
+            values = [v.strip() for v in rest.split(",") if v.strip()]
+        else:   # the values follow as "-- value" lines
+            values = []
+            for follow in lines[i + 1:i + 1000]:
+                item = re.match(r"^\s*--\s*(.+?)\s*$", follow)
+                if not item:
+                    break
+                values.append(item.group(1))
+        if len(values) >= 2 and all(len(v) <= 60 for v in values) and len(set(values)) == len(values):
+            return len(values), line.strip()[:120]
+    return None
+
+
+def _class_vote(text: str) -> tuple[int, str] | None:
+    """'N classes' said most often (earliest on a tie)."""
+    votes: Counter = Counter()
+    first: dict[int, str] = {}
+    for m in _CLASSES_RE.finditer(text):
+        if _HEDGE_RE.search(text[max(0, m.start() - 15):m.start()]):
+            continue
+        count = parse_count(m.group(1))
+        if count and count >= 2:
+            votes[count] += 1
+            first.setdefault(count, m.group(0))
+    if not votes:
+        return None
+    order = list(first)
+    best = max(votes, key=lambda c: (votes[c], -order.index(c)))
+    return best, first[best]

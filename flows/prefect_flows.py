@@ -1,0 +1,127 @@
+"""The Prefect flows: harvest-source (one source) and refresh-catalog (every enabled source).
+
+Work is split into batches of sources (settings [run] batch_size): one `collect-batch` task per
+batch fetches, extracts and profiles its sources and returns plain results; only this flow
+process writes the warehouse (one writer), then scores the batch. So a 10,000-source catalog is
+10,000 / batch_size task runs, not tens of thousands. The task runner is a setting: threads, or
+Dask (prefect-dask) for scale-out.
+"""
+from __future__ import annotations
+
+import os
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from flows.config import Config, Source, load
+from flows.pipeline import BatchSpec, Run, collect_batch
+
+
+def _batch_name() -> str:
+    from prefect.runtime import task_run
+
+    spec = task_run.parameters["spec"]
+    more = f" +{len(spec.sources) - 1}" if len(spec.sources) > 1 else ""
+    return f"collect {spec.sources[0].id}{more}"
+
+
+@task(name="collect-batch", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name=_batch_name)
+def collect_batch_task(spec: BatchSpec):
+    return collect_batch(spec)
+
+
+def task_runner(config: Config):
+    run = config.settings["run"]
+    if run["task_runner"] == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if run["dask_address"]:
+            return DaskTaskRunner(address=run["dask_address"])
+        return DaskTaskRunner(cluster_kwargs={"n_workers": run["dask_workers"], "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None})
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=max(1, run["batch_workers"]))
+
+
+def _flow_run_id() -> str | None:
+    from prefect.runtime import flow_run
+
+    return str(flow_run.id) if flow_run.id else None
+
+
+def execute(config: Config, sources: list[Source], kind: str, replay: list[str] | None) -> dict:
+    """The body both flows share: batches out to the task runner, results written here."""
+    logger = get_run_logger()
+    with Run(config, kind, replay, flow_run_id=_flow_run_id()) as run:
+        specs = run.batches(sources)
+        logger.info("run %s: %d source(s) in %d batch(es)", run.run_id, len(sources), len(specs))
+        futures = [collect_batch_task.submit(spec) for spec in specs]
+        for future in futures:
+            results = future.result()
+            run.write(results)
+            after = run.score(results)
+            for r in results:
+                score = after.get(r.dataset_id)
+                logger.info("%s: %s, %d facts, %d pages%s%s", r.dataset_id, r.status, r.fact_count, r.pages,
+                            f", LQS {score['composite']} {score['tier']}" if score else "",
+                            f", error: {r.error}" if r.error else "")
+    summary = run.summary.as_dict()
+    _report(summary)
+    logger.info("run %s finished: %d ok, %d failed, %d facts, %.1fs", summary["run_id"], summary["sources_ok"],
+                summary["sources_failed"], summary["facts"], summary["seconds"])
+    return summary
+
+
+def _report(summary: dict) -> None:
+    """A markdown artifact: one row per source (outcome, fetches, facts, LQS before -> after)."""
+    from prefect.artifacts import create_markdown_artifact
+
+    from flows.report import markdown
+
+    try:
+        create_markdown_artifact(markdown(summary), key=f"{summary['kind']}-report",
+                                 description=f"lqs {summary['kind']} run {summary['run_id']}")
+    except Exception as exc:  # a report that cannot be stored must not fail a finished run
+        get_run_logger().warning("run report artifact not stored: %s", exc)
+
+
+def _sources(config: Config, only: list[str] | None) -> list[Source]:
+    if only:
+        return [config.source(s) for s in only]
+    return [s for s in config.sources if s.enabled]
+
+
+def _replay(replay: str | list[str] | None) -> list[str] | None:
+    if not replay:
+        return None
+    return [replay] if isinstance(replay, str) else list(replay)
+
+
+@flow(name="harvest-source", description="Harvest one catalog source: fetch, extract, profile, load, score.")
+def harvest_source(source_id: str, replay: str | list[str] | None = None, config_dir: str | None = None) -> dict:
+    config = load(config_dir)
+    return execute(config, _sources(config, [source_id]), "harvest", _replay(replay))
+
+
+@flow(name="refresh-catalog", description="Refresh every enabled source of the catalog.")
+def refresh_catalog(only: list[str] | None = None, replay: str | list[str] | None = None,
+                    config_dir: str | None = None) -> dict:
+    config = load(config_dir)
+    return execute(config, _sources(config, only), "refresh", _replay(replay))
+
+
+def configured(flow_obj, config: Config):
+    """The flow with the task runner and timeout from settings."""
+    return flow_obj.with_options(task_runner=task_runner(config),
+                                 timeout_seconds=config.settings["run"]["flow_timeout_seconds"])
+
+
+def prepare_environment() -> None:
+    """Defaults that make an ephemeral Prefect server start reliably on a fresh PREFECT_HOME."""
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
+    # Telemetry writes race the first migrations of a fresh server database ("database is locked").
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    home = os.environ.get("PREFECT_HOME")
+    if home:  # the temporary server cannot start when its home folder is missing
+        os.makedirs(os.path.expanduser(home), exist_ok=True)

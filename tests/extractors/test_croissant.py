@@ -1,0 +1,301 @@
+"""Croissant JSON-LD files (1.0 and 1.1, plain and Kaggle's list-wrapped download).
+
+Inputs are written here in the structure the producers use (Hugging Face, OpenML, Kaggle,
+hand-written repository examples); each test states the facts expected from it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors import registry, resolve
+from extractors.model import RANK_API, RANK_TEXT
+
+FIXTURES = Path(__file__).parent / "fixtures" / "croissant"
+RAW = "https://raw.githubusercontent.com/example/metadata/main/"
+TEXT_PLAIN = "text/plain; charset=utf-8"   # what raw.githubusercontent.com serves
+
+
+def run(body: bytes, url: str = RAW + "metadata.json", content_type: str | None = TEXT_PLAIN):
+    return registry.run("croissant", url, body, content_type)
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def record(ex) -> dict:
+    return resolve.record(ex.facts)
+
+
+def facts_of(ex, field: str) -> list:
+    return [f for f in ex.facts if f.field == field]
+
+
+def doc(**fields) -> bytes:
+    base = {"@context": {"@vocab": "https://schema.org/", "sc": "https://schema.org/",
+                         "cr": "http://mlcommons.org/croissant/"},
+            "@type": "sc:Dataset", "conformsTo": "http://mlcommons.org/croissant/1.1"}
+    base.update(fields)
+    return json.dumps(base).encode()
+
+
+# --------------------------------------------------------------------------- detection
+
+@pytest.mark.parametrize("name", ["hf-style-1.1.json", "archives-1.0.json", "openml-style.json",
+                                  "kaggle-download.json"])
+def test_detected_by_content_on_a_raw_github_url(name):
+    assert registry.detect(RAW + name, fixture(name), TEXT_PLAIN) == "croissant"
+
+
+def test_plain_schema_org_dataset_json_is_claimed():
+    body = json.dumps({"@context": "https://schema.org/", "@type": "Dataset", "name": "x"}).encode()
+    assert registry.detect(RAW + "x.json", body, TEXT_PLAIN) == "croissant"
+
+
+def test_graph_with_a_dataset_is_claimed():
+    body = json.dumps({"@context": "https://schema.org/", "@graph": [
+        {"@type": "Organization", "name": "Org"}, {"@type": "Dataset", "name": "x"}]}).encode()
+    assert registry.detect(RAW + "x.json", body, TEXT_PLAIN) == "croissant"
+
+
+@pytest.mark.parametrize("body", [
+    b'{"@type": "Dataset", "name": "no context: could be anything"}',
+    b'{"@context": "https://schema.org/", "@type": "WebPage", "name": "x"}',
+    b'{"name": "pkg", "resources": [{"path": "a.csv"}]}',
+    b'[1, 2, 3]',
+])
+def test_not_claimed_without_a_schema_org_dataset(body):
+    from extractors import croissant
+    assert not croissant.sniff(body, TEXT_PLAIN)
+
+
+# --------------------------------------------------------------------------- Hugging Face style
+
+def test_hugging_face_style_repository_and_parquet_fileset():
+    ex = run(fixture("hf-style-1.1.json"))
+    assert ex.error is None
+    rec = record(ex)
+    assert rec["title"] == "street-signs"
+    assert rec["license"] == "CC-BY-SA-4.0"
+    assert rec["commercial_use"] is True
+    assert rec["homepage"] == "https://huggingface.co/datasets/example/street-signs"
+    assert rec["version"] == "2.0.1"
+    assert rec["release_date"] == "2023-05-17"
+    # The git repository is not a file format; its FileSet gives PARQUET but no countable files.
+    assert rec["formats"] == ["PARQUET"]
+    assert "file_count" not in rec and "size_bytes" not in rec
+    assert ex.files == []
+    # Counts stated in the description, as the weakest kind of evidence.
+    assert rec["item_count"] == 48000 and rec["item_unit"] == "images"
+    assert rec["class_count"] == 43
+    assert {f.rank for f in facts_of(ex, "item_count")} == {RANK_TEXT}
+
+
+def test_cite_as_never_gives_the_dataset_doi_or_date():
+    rec = record(run(fixture("hf-style-1.1.json")))
+    assert "doi" not in rec                       # citeAs names a paper (doi={10.1234/...})
+    assert rec["release_date"] != "2019"          # the paper's year
+
+
+def test_persons_are_not_publishers_and_free_is_not_access():
+    rec = record(run(fixture("hf-style-1.1.json")))
+    assert "publisher" not in rec                 # creator is an sc:Person
+    assert "access" not in rec                    # isAccessibleForFree is about cost
+
+
+# --------------------------------------------------------------------------- archives
+
+def test_archives_members_and_mirrors():
+    ex = run(fixture("archives-1.0.json"))
+    rec = record(ex)
+    # audio.zip twice (same sha256 behind a mirror URL) counts once; metadata.csv 15.7M;
+    # the FileSet of .wav files and README.txt are inside audio.zip: not files, not formats.
+    assert rec["file_count"] == 2
+    assert rec["size_bytes"] == 1120335512 + 15_700_000
+    assert rec["formats"] == ["CSV", "ZIP"]
+    names = sorted(f.name for f in ex.files)
+    assert names == ["audio.zip", "metadata.csv"]
+    zip_entry = next(f for f in ex.files if f.name == "audio.zip")
+    assert zip_entry.sha256 == "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+    csv_entry = next(f for f in ex.files if f.name == "metadata.csv")
+    assert csv_entry.sha256 is None               # an md5 is not a sha256
+
+
+def test_identifier_doi_license_object_and_dates():
+    ex = run(fixture("archives-1.0.json"))
+    rec = record(ex)
+    assert rec["doi"] == "10.5072/birds.2022"     # identifier, not citeAs (10.9999/paper.123)
+    assert rec["license"] == "CC-BY-4.0"
+    assert rec["release_date"] == "2022-02-02"    # datePublished wins over dateCreated
+    assert [f.value for f in facts_of(ex, "release_date")] == ["2022-02-02"]
+    assert [f.value for f in facts_of(ex, "modified_date")] == ["2022-06-30"]
+    assert rec["publisher"] == "Example Ornithology Society"
+    assert rec["homepage"] == "https://birds.example.org/"
+    assert {f.rank for f in facts_of(ex, "title")} == {RANK_API}
+
+
+def test_placeholder_checksums_do_not_merge_files():
+    entries = [{"@type": "cr:FileObject", "@id": f"part{i}.zip", "name": f"part{i}.zip",
+                "contentUrl": f"https://example.org/part{i}.zip", "contentSize": "10 B",
+                "encodingFormat": "application/zip", "sha256": "sha256"} for i in range(3)]
+    rec = record(run(doc(name="x", distribution=entries)))
+    assert rec["file_count"] == 3 and rec["size_bytes"] == 30
+
+
+def test_size_not_summed_when_a_file_has_none():
+    entries = [{"@type": "cr:FileObject", "@id": "a", "contentUrl": "https://e.org/a.csv", "contentSize": "5 kB"},
+               {"@type": "cr:FileObject", "@id": "b", "contentUrl": "https://e.org/b.csv"}]
+    ex = run(doc(name="x", distribution=entries))
+    rec = record(ex)
+    assert rec["file_count"] == 2 and "size_bytes" not in rec
+    assert any("size_bytes not summed" in w for w in ex.warnings)
+
+
+# --------------------------------------------------------------------------- OpenML style
+
+def test_openml_style_target_enumeration_and_date_created():
+    ex = run(fixture("openml-style.json"))
+    rec = record(ex)
+    assert rec["license"] == "LicenseRef-Public"
+    assert "commercial_use" not in rec
+    assert rec["version"] == "1"                  # a JSON number
+    assert rec["release_date"] == "2017-03-02"    # Croissant dateCreated, no datePublished
+    assert rec["file_count"] == 1
+    assert rec["formats"] == ["ARFF"]             # .arff served as text/plain is ARFF only
+    # The target field references the 7-value quality enumeration; "color" is an attribute.
+    assert rec["class_count"] == 7
+    assert "doi" not in rec                       # citeAs and sameAs are not the dataset's DOI
+    assert rec["homepage"] == "https://www.openml.org/d/40498"
+
+
+def test_date_created_is_not_a_release_date_outside_croissant():
+    body = json.dumps({"@context": "https://schema.org/", "@type": "Dataset", "name": "x",
+                       "dateCreated": "2014-04-23"}).encode()
+    assert "release_date" not in record(run(body))
+
+
+def test_enumeration_without_a_target_field_gives_no_class_count():
+    body = json.loads(fixture("openml-style.json"))
+    for rs in body["recordSet"]:
+        for field in rs.get("field", []):
+            field["description"] = field["description"].replace("target", "plain") if "description" in field else ""
+    assert "class_count" not in record(run(json.dumps(body).encode()))
+
+
+# --------------------------------------------------------------------------- Kaggle download
+
+def test_kaggle_download_wrapped_in_a_list():
+    ex = run(fixture("kaggle-download.json"),
+             url="https://www.kaggle.com/datasets/abarista/coffee-shop-sales/croissant/download")
+    assert ex.error is None and not ex.listing
+    rec = record(ex)
+    assert rec["title"] == "Coffee Shop Sales"
+    assert rec["license"] == "CC0-1.0"
+    assert rec["release_date"] == "2024-02-11"
+    assert rec["version"] == "3"
+    assert rec["publisher"] == "Kaggle"
+    assert rec["size_bytes"] == 2_337_000         # "2.337 MB", decimal
+    assert rec["file_count"] == 1 and rec["formats"] == ["ZIP"]   # the CSV is inside archive.zip
+    assert rec["item_count"] == 149_116
+    assert "access" not in rec
+    assert facts_of(ex, "title")[0].evidence.startswith("$[0].")
+
+
+def test_homepage_equal_to_the_input_url_is_not_a_homepage():
+    url = "https://www.kaggle.com/datasets/abarista/coffee-shop-sales/versions/3"
+    rec = record(run(fixture("kaggle-download.json"), url=url.replace("https://www.", "http://")))
+    assert "homepage" not in rec
+
+
+# --------------------------------------------------------------------------- licences
+
+@pytest.mark.parametrize("license_value, expected", [
+    ("mit", "MIT"),
+    ("https://choosealicense.com/licenses/odc-by/", "ODC-By-1.0"),
+    (["cc-by-4.0", "https://creativecommons.org/licenses/by/4.0/"], "CC-BY-4.0"),
+    ({"@type": "sc:CreativeWork", "name": "Other (specified in description)"}, "LicenseRef-Other"),
+    ({"@id": "https://creativecommons.org/publicdomain/zero/1.0/"}, "CC0-1.0"),
+])
+def test_license_shapes(license_value, expected):
+    assert record(run(doc(name="x", license=license_value)))["license"] == expected
+
+
+def test_unrecognised_license_is_a_warning():
+    ex = run(doc(name="x", license="see the website"))
+    assert "license" not in record(ex)
+    assert any("licence not recognised" in w for w in ex.warnings)
+
+
+# --------------------------------------------------------------------------- listings
+
+def test_graph_with_two_datasets_is_a_listing():
+    body = json.dumps({"@context": "https://schema.org/", "@graph": [
+        {"@type": "Dataset", "@id": "https://e.org/d/1", "name": "One", "license": "mit"},
+        {"@type": "Dataset", "@id": "https://e.org/d/2", "name": "Two", "license": "cc0-1.0"}]}).encode()
+    ex = run(body)
+    assert ex.listing
+    assert all(f.record in ("https://e.org/d/1", "https://e.org/d/2") for f in ex.facts)
+    grouped = resolve.by_record(ex.facts)
+    assert None not in grouped
+    assert resolve.record(grouped["https://e.org/d/2"])["license"] == "CC0-1.0"
+    assert ex.files == []
+
+
+def test_graph_references_are_followed():
+    body = json.dumps({"@context": "https://schema.org/", "@graph": [
+        {"@type": "Dataset", "@id": "#ds", "name": "Refs", "distribution": [{"@id": "#f1"}],
+         "publisher": {"@id": "#org"}},
+        {"@type": "DataDownload", "@id": "#f1", "contentUrl": "https://e.org/a.parquet", "contentSize": "2 MB"},
+        {"@type": "Organization", "@id": "#org", "name": "Referenced Org"}]}).encode()
+    rec = record(run(body))
+    assert rec["formats"] == ["PARQUET"] and rec["size_bytes"] == 2_000_000
+    assert rec["publisher"] == "Referenced Org"
+
+
+# --------------------------------------------------------------------------- broken and hostile
+
+@pytest.mark.parametrize("body", [
+    b"",
+    b"{",
+    b'{"@context": "https://schema.org", "@type": "Dataset", "name": "x", "distribution": [{"a"',
+    b'["a", "b"]',
+    b'{"@context": "https://schema.org/", "@type": "WebPage"}',
+    b"\x00\x01\x02\xff" * 50,
+    b'{"@context":"https://schema.org","@type":"Dataset","d":' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+])
+def test_unreadable_input_is_an_error_not_an_exception(body):
+    ex = run(body)
+    assert ex.error
+    assert ex.facts == []
+
+
+def test_wrong_types_become_warnings():
+    ex = run(doc(name=["a", {"x": 1}], license=42, distribution="nope",
+                 recordSet=[1, "a", {"field": "x"}], publisher=[None, 3], url={"a": 1}, version=True,
+                 datePublished=["not a date"], identifier={"propertyID": "DOI"}, keywords={"a": 1},
+                 size={"value": "x"}, conditionsOfAccess=["?"]))
+    assert ex.error is None
+    assert record(ex) == {"title": "a"}
+    assert ex.warnings
+
+
+def test_junk_inside_distribution():
+    ex = run(doc(name="x", distribution=[None, 1, "x", [], {"@type": "cr:FileObject", "containedIn": [1, None]},
+                                         {"@type": "cr:FileObject", "contentUrl": "https://e.org/a.csv",
+                                          "contentSize": [], "encodingFormat": {"x": 1}}]))
+    assert ex.error is None
+    assert record(ex)["file_count"] == 1
+    assert sum("not an object" in w for w in ex.warnings) == 4
+
+
+def test_huge_strings_are_capped():
+    body = doc(name="N" * 5_000_000, description="D" * 5_000_000, keywords=["k" * 10_000] * 10_000,
+               license="L" * 1_000_000)
+    ex = run(body)
+    assert ex.error is None
+    assert len(record(ex)["title"]) <= 1000
+    assert all(len(f.evidence) <= 300 for f in ex.facts)
+    assert all(len(str(f.value)) <= 5_000 for f in ex.facts if f.field != "keywords")

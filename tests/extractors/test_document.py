@@ -1,0 +1,130 @@
+"""extract_document: adapter choice, resolution into label-format records, and never raising."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extractors import registry
+from extractors.document import extract_document, record_of, shape
+from extractors.model import RANK_API, RANK_TEXT, Extraction, Fact
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LANDING = FIXTURES / "html" / "chestxray-landing.html"
+MANIFEST = FIXTURES / "checksums" / "tfds-checksums.tsv"
+
+
+def test_landing_page_result_shape():
+    result = extract_document(LANDING.read_bytes(), url="https://nihcc.example.org/chestxray",
+                              content_type="text/html; charset=utf-8")
+    assert result["adapter"] == "html"
+    assert result["extractor"] == f"html@{registry.version('html')}"
+    assert result["record"]["item_count"] == 112120
+    assert result["record"]["item_unit"] == "images"
+    assert result["record"]["subject_count"] == 30805
+    assert result["record"]["publisher"] == "NIH Clinical Center"
+    assert set(result) >= {"adapter", "extractor", "record", "facts", "files", "warnings",
+                           "conflicts"}
+    assert all({"field", "value", "evidence", "rank", "basis"} <= set(f) for f in result["facts"])
+    json.dumps(result)  # plain JSON all the way down
+
+
+def test_detects_a_checksum_manifest_without_url():
+    result = extract_document(MANIFEST.read_bytes(), content_type="text/plain; charset=utf-8")
+    assert result["adapter"] == "checksums"
+    assert result["record"] == {"size_bytes": 174450394, "file_count": 3,
+                                "formats": ["GZIP", "NPZ"]}
+    assert len(result["files"]) == 3 and result["files"][0]["sha256"]
+
+
+def test_adapter_override_and_unknown_adapter():
+    result = extract_document(LANDING.read_bytes(), adapter="checksums")
+    assert result["adapter"] == "checksums"
+    assert "error" in result and "record" not in result
+    with pytest.raises(KeyError):
+        extract_document(b"x", adapter="no-such-adapter")
+
+
+@pytest.mark.parametrize("body", [b"", b"\x00\xff" * 5000, bytes(range(256)) * 100])
+def test_unreadable_input_is_an_error_result(body):
+    result = extract_document(body)
+    assert result["adapter"] == "html"
+    assert result["error"]
+    assert isinstance(result["warnings"], list)
+
+
+def test_str_body_and_wrong_types_do_not_raise():
+    assert extract_document("# Title\n\nIt has 300 scans.", content_type="text/plain")[
+        "record"] == {"title": "Title", "item_count": 300, "item_unit": "scans"}
+    assert "error" in extract_document(None)
+
+
+def test_truncated_fixtures_never_raise():
+    for path in sorted(FIXTURES.rglob("*")):
+        if path.is_file():
+            body = path.read_bytes()
+            for cut in (1, len(body) // 3, len(body) // 2, len(body) - 1):
+                result = extract_document(body[:cut])
+                assert "error" in result or isinstance(result["record"], dict)
+
+
+def _fake_run(extraction):
+    def run(name, url, body, content_type=None):
+        extraction.adapter, extraction.version, extraction.url = name, "9.9.9", url
+        return extraction
+    return run
+
+
+def test_listing_gives_per_record_records(monkeypatch):
+    ex = Extraction("html", "9.9.9", listing=True)
+    ex.add("title", "First", "$.hits[0].title", record="rec/1")
+    ex.add("doi", "10.5281/zenodo.1", "$.hits[0].doi", record="rec/1")
+    ex.add("title", "Second", "$.hits[1].title", record="rec/2")
+    ex.add("title", "Second (old)", "$.hits[1].other", record="rec/2", rank=RANK_TEXT)
+    monkeypatch.setattr(registry, "run", _fake_run(ex))
+    result = extract_document(b"{}", adapter="html")
+    assert result["record"] == {}
+    assert result["records"] == {"rec/1": {"title": "First", "doi": "10.5281/zenodo.1"},
+                                 "rec/2": {"title": "Second"}}
+    assert [(c["record"], c["other_value"]) for c in result["conflicts"]] == \
+        [("rec/2", "Second (old)")]
+
+
+def test_item_unit_follows_the_winning_count(monkeypatch):
+    ex = Extraction("html", "9.9.9")
+    ex.add("item_count", 5000, "prose", rank=RANK_TEXT, unit="images")
+    ex.add("item_unit", "images", "prose", rank=RANK_TEXT)
+    ex.add("item_count", 70000, "$.num_rows", rank=RANK_API, unit="rows")
+    monkeypatch.setattr(registry, "run", _fake_run(ex))
+    result = extract_document(b"x", adapter="html")
+    assert result["record"] == {"item_count": 70000, "item_unit": "rows"}
+    assert result["conflicts"][0]["other_value"] == 5000
+
+
+@pytest.mark.parametrize("field, value, expected", [
+    ("item_count", "70000", 70000),
+    ("item_count", 70000.0, 70000),
+    ("item_count", True, None),
+    ("item_count", -3, None),
+    ("size_bytes", 1.5, None),
+    ("formats", ["zip", "CSV", "zip"], ["CSV", "ZIP"]),
+    ("formats", "parquet", ["PARQUET"]),
+    ("formats", [], None),
+    ("doi", "https://doi.org/10.5281/ZENODO.1239", "10.5281/zenodo.1239"),
+    ("doi", "not a doi", None),
+    ("commercial_use", "yes", None),
+    ("commercial_use", False, False),
+    ("title", "  Two\n words ", "Two words"),
+    ("version", 1.0, "1.0"),
+    ("title", {"en": "x"}, None),
+])
+def test_value_shapes(field, value, expected):
+    assert shape(field, value) == expected
+
+
+def test_wrong_shapes_are_dropped_with_a_warning():
+    warnings: list[str] = []
+    rec = record_of([Fact("file_count", "many"), Fact("title", "T")], warnings)
+    assert rec == {"title": "T"}
+    assert warnings and "file_count" in warnings[0]

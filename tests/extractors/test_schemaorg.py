@@ -1,0 +1,189 @@
+"""schema.org Dataset embedded in landing pages (JSON-LD and microdata), read by the croissant
+adapter through extruct. Pages are written here in the shape repositories serve."""
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from extractors import croissant, registry, resolve
+from extractors.model import RANK_EMBEDDED, RANK_TEXT
+
+FIXTURES = Path(__file__).parent / "fixtures" / "schemaorg"
+HTML = "text/html; charset=utf-8"
+
+
+def page(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+def run(body: bytes, url: str = "https://repo.example.org/landing/1"):
+    return registry.run("croissant", url, body, HTML)
+
+
+def record(ex) -> dict:
+    return resolve.record(ex.facts)
+
+
+def fields(ex, name: str) -> list:
+    return [f for f in ex.facts if f.field == name]
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    """extruct must not fetch anything (no remote contexts, no RDFa vocabularies)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("network access attempted")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+
+
+# --------------------------------------------------------------------------- detection
+
+@pytest.mark.parametrize("name", ["repository-jsonld.html", "catalog-microdata.html",
+                                  "search-two-datasets.html", "broken-jsonld.html"])
+def test_pages_with_an_embedded_dataset_are_claimed(name):
+    assert registry.detect("https://repo.example.org/x", page(name), HTML) == "croissant"
+
+
+def test_plain_pages_are_left_to_the_fallback():
+    body = b"<!DOCTYPE html><html><head><title>About us</title></head><body>Hi</body></html>"
+    assert not croissant.sniff(body, HTML)
+    body = b'<html><script type="application/ld+json">{"@type": "WebSite"}</script></html>'
+    assert not croissant.sniff(body, HTML)
+
+
+# --------------------------------------------------------------------------- JSON-LD landing page
+
+def test_repository_landing_page_jsonld():
+    ex = run(page("repository-jsonld.html"))
+    assert ex.error is None and not ex.listing
+    rec = record(ex)
+    assert rec["title"] == "Soil moisture in alpine meadows, 2015-2019"
+    assert rec["license"] == "CC-BY-NC-4.0" and rec["commercial_use"] is False
+    assert rec["release_date"] == "2020-02-29"   # datePublished; dateCreated is not a release
+    assert rec["doi"] == "10.5072/edr/abc123"    # identifier PropertyValue; not the paper's DOI
+    assert rec["version"] == "2"
+    assert rec["publisher"] == "Example Data Repository"   # includedInDataCatalog; creator is a person
+    assert rec["homepage"] == "https://repo.example.org/dataset/abc123"
+    assert rec["file_count"] == 3
+    assert rec["size_bytes"] == 2_048_000 + 1_500 + 900
+    assert rec["formats"] == ["CSV", "GEOJSON", "MARKDOWN"]
+    assert rec["access"] == "open"                # conditionsOfAccess "unrestricted"
+    assert fields(ex, "access")[0].rank == RANK_EMBEDDED
+    assert [f.value for f in fields(ex, "modified_date")] == ["2021-04-01"]
+    assert {f.rank for f in fields(ex, "title")} == {RANK_EMBEDDED}
+
+
+def test_meta_tags_come_after_the_jsonld_facts():
+    ex = run(page("repository-jsonld.html"))
+    evidence = [f.evidence for f in fields(ex, "title")]
+    assert evidence[0].startswith("json-ld[0]")
+    assert any("og:title" in e for e in evidence)
+    assert fields(ex, "publisher")[-1].evidence == "meta[property=og:site_name]"
+
+
+def test_url_equal_to_the_page_is_not_a_homepage():
+    rec = record(run(page("repository-jsonld.html"), url="http://www.repo.example.org/dataset/abc123/"))
+    assert "homepage" not in rec
+
+
+# --------------------------------------------------------------------------- microdata
+
+def test_microdata_dataset():
+    ex = run(page("catalog-microdata.html"), url="https://data.example.edu/lakes/temp")
+    assert ex.error is None
+    rec = record(ex)
+    assert rec["title"] == "Lake temperature profiles"
+    assert rec["license"] == "CC0-1.0"
+    assert rec["release_date"] == "2018-08-15"
+    assert rec["version"] == "1.3"
+    assert rec["publisher"] == "Example University Library"
+    assert rec["homepage"] == "https://lakes.example.edu/"
+    assert rec["file_count"] == 2
+    assert rec["size_bytes"] == 12_500_000 + 40_000
+    assert rec["formats"] == ["CSV", "NETCDF"]
+    assert sorted(f.url for f in ex.files) == ["https://data.example.edu/lakes/temp/profiles.nc",
+                                               "https://data.example.edu/lakes/temp/stations.csv"]
+
+
+# --------------------------------------------------------------------------- several datasets
+
+def test_page_with_two_datasets_is_a_listing():
+    ex = run(page("search-two-datasets.html"))
+    assert ex.listing
+    grouped = resolve.by_record(ex.facts)
+    assert set(grouped) == {"https://repo.example.org/d/1", "https://repo.example.org/d/2"}
+    assert resolve.record(grouped["https://repo.example.org/d/2"])["license"] == "MIT"
+    assert not fields(ex, "access")               # page-level statements are not read for listings
+
+
+# --------------------------------------------------------------------------- broken pages
+
+def test_broken_jsonld_script_does_not_hide_the_good_one():
+    ex = run(page("broken-jsonld.html"))
+    assert ex.error is None
+    rec = record(ex)
+    assert rec["title"] == "Glacier outlines 2000-2020"
+    assert rec["publisher"] == "Example Glacier Service"
+    assert any("partly unreadable" in w for w in ex.warnings)
+
+
+def test_contradicting_access_statements_give_no_access():
+    ex = run(page("broken-jsonld.html"))
+    assert "access" not in record(ex)
+    assert any("both open and restricted" in w for w in ex.warnings)
+
+
+def test_file_access_statement_in_page_text():
+    body = (b'<html><head><script type="application/ld+json">{"@context": "http://schema.org", '
+            b'"@type": "Dataset", "name": "x"}</script></head><body><table><tr><td>File Access</td>'
+            b'<td>Public</td></tr></table></body></html>')
+    ex = run(body)
+    assert record(ex)["access"] == "open"
+    assert fields(ex, "access")[0].rank == RANK_TEXT
+
+
+@pytest.mark.parametrize("body", [
+    b"<html><body><p>No structured data here.</p></body></html>",
+    b"<html><head><script type='application/ld+json'>{not json</script></head></html>",
+    b"<html><head><script type='application/ld+json'>" + b"[" * 100_000 + b"</script></head></html>",
+    b"<html><head><title>Truncated",
+])
+def test_pages_without_a_readable_dataset_are_errors(body):
+    ex = run(body)
+    assert ex.error
+    assert ex.facts == []
+
+
+def test_entity_bomb_in_html_is_not_expanded():
+    entities = b'<!ENTITY a "aaaaaaaaaa">' + b"".join(
+        b'<!ENTITY %c "%s">' % (bytes([ord("b") + i]), (b"&%c;" % (ord("a") + i)) * 10) for i in range(7))
+    body = (b"<!DOCTYPE html [" + entities + b"]><html><head><script type='application/ld+json'>"
+            b'{"@context": "https://schema.org", "@type": "Dataset", "name": "&h;"}'
+            b"</script></head><body>&h;&h;&h;</body></html>")
+    start = time.monotonic()
+    ex = run(body)
+    assert time.monotonic() - start < 10
+    assert ex.error is None
+    assert len(record(ex)["title"]) < 100
+
+
+def test_deeply_nested_markup():
+    body = (b'<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+            b'"@type": "Dataset", "name": "Deep"}</script></head><body>' + b"<div>" * 200_000
+            + b"</body></html>")
+    ex = run(body)
+    assert ex.error is None and record(ex)["title"] == "Deep"
+
+
+def test_huge_page_values_are_capped():
+    body = (b'<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+            b'"@type": "Dataset", "name": "' + b"T" * 3_000_000 + b'", "description": "'
+            + b"120 images " * 300_000 + b'"}</script></head><body></body></html>')
+    ex = run(body)
+    assert ex.error is None
+    assert all(len(f.evidence) <= 300 for f in ex.facts)
+    assert len(record(ex)["title"]) <= 1000
