@@ -18,7 +18,14 @@ from __future__ import annotations
 import json
 import re
 import reprlib
+from collections import deque
+from dataclasses import replace
 from urllib.parse import urlsplit
+
+import extruct
+import lxml.html
+from extruct.jsonld import JsonLdExtractor
+from lxml import etree
 
 from extractors.html import add_prose_counts
 from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
@@ -48,7 +55,6 @@ MAX_DISTRIBUTION = 10_000      # entries read from one distribution list
 MAX_DATASETS = 1_000           # datasets read from one listing
 
 SCHEMA_PREFIXES = ("", "sc:", "schema:", "https://schema.org/", "http://schema.org/", "cr:", "dct:")
-ARCHIVES = {"ZIP", "TAR", "GZIP", "BZIP2", "XZ", "ZSTD", "7Z", "RAR"}
 # schema.org conditionsOfAccess is free text; only plain, unambiguous values are mapped.
 ACCESS_VALUES = {
     "unrestricted": "open", "open": "open", "open access": "open", "public": "open",
@@ -182,7 +188,8 @@ def _top_nodes(data) -> list[dict]:
 
 
 def _dataset_nodes(data, path: str = "$") -> list[tuple[str, dict]]:
-    """Candidate top-level nodes: the object itself, members of a list, members of @graph."""
+    """Candidate top-level nodes: the object itself, members of a list, members of @graph, and
+    the mainEntity of a page node ({"@type": "WebPage", "mainEntity": {"@type": "Dataset"}})."""
     out: list[tuple[str, dict]] = []
     if isinstance(data, list):
         for i, item in enumerate(data[:MAX_DATASETS * 10]):
@@ -194,9 +201,18 @@ def _dataset_nodes(data, path: str = "$") -> list[tuple[str, dict]]:
             for i, item in enumerate(graph[:MAX_DATASETS * 10]):
                 if isinstance(item, dict):
                     out.append((f"{path}['@graph'][{i}]", item))
+                    out.extend(_main_entities(item, f"{path}['@graph'][{i}]"))
         if _types(data) or not isinstance(graph, list):
             out.append((path, data))
+            out.extend(_main_entities(data, path))
     return out
+
+
+def _main_entities(node: dict, path: str) -> list[tuple[str, dict]]:
+    if "Dataset" in _types(node):
+        return []
+    return [(f"{path}.mainEntity", entity) for entity in _as_list(_get(node, "mainEntity"))[:MAX_DATASETS]
+            if isinstance(entity, dict) and "Dataset" in _types(entity)]
 
 
 def _id_index(data) -> dict[str, dict]:
@@ -210,11 +226,14 @@ def _id_index(data) -> dict[str, dict]:
 
 
 def _strings_in(value, limit: int = 5_000) -> list[str]:
-    """Strings (values and keys) inside a JSON value, breadth-first, at most `limit` of them."""
+    """Strings (values and keys) inside a JSON value, breadth-first; at most `limit` nodes are
+    visited, so a huge @context costs little."""
     out: list[str] = []
-    queue = [value]
-    while queue and len(out) < limit:
-        item = queue.pop(0)
+    queue = deque([value])
+    visited = 0
+    while queue and visited < limit:
+        item = queue.popleft()
+        visited += 1
         if isinstance(item, str):
             out.append(item[:1000])
         elif isinstance(item, dict):
@@ -398,7 +417,7 @@ class DatasetReader:
         if not isinstance(value, dict):
             return None
         types = _types(value)
-        if types & {"Person", "prov:Person"} or "Person" in types:
+        if "Person" in types:
             return None
         if organisation_only and not types & {"Organization", "Organisation", "DataCatalog",
                                               "ResearchOrganization", "Corporation",
@@ -473,23 +492,20 @@ class DatasetReader:
         raw = _get(entry, "contentSize")
         if isinstance(raw, list):
             raw = raw[0] if raw else None
-        if isinstance(raw, bool) or raw is None:
-            return None
-        if isinstance(raw, (int, float)):
-            return int(raw) if raw >= 0 else None
-        text = _text(raw)
-        if not text:
+        # Numbers are bytes; strings carry their unit ("15.7M", "1120335512 B").
+        text = raw if isinstance(raw, (int, float)) and not isinstance(raw, bool) else _text(raw)
+        if text is None or text == "":
             return None
         parsed = parse_size(text)
         if parsed is None:
-            self.ex.warn(f"distribution[{i}].contentSize not a size: {text[:60]!r}")
+            self.ex.warn(f"distribution[{i}].contentSize not a size: {str(text)[:60]!r}")
             return None
         return parsed[0]
 
     def emit_files(self, files: list[tuple[FileEntry, str]], formats: list[str], countable: bool) -> None:
         unique = _dedupe(files)
-        if self.record is None:
-            self.ex.files.extend(unique)
+        # In a listing each file carries the record (dataset) it belongs to.
+        self.ex.files.extend(replace(f, record=self.record) for f in unique)
         self.add("formats", fmt.sorted_set(formats), "distribution[*].encodingFormat")
         if not unique or not countable:
             return
@@ -523,8 +539,7 @@ class DatasetReader:
             for field in _as_list(_get(record_set, "field")):
                 if not isinstance(field, dict) or not _is_target(field):
                     continue
-                ref = _get(_get(field, "references") or {}, "field") if isinstance(_get(field, "references"), dict) else None
-                ref_id = ref.get("@id") if isinstance(ref, dict) else None
+                ref_id = _referenced_field(field)
                 count = _enumeration_size(record_sets, ref_id) if ref_id else None
                 if count:
                     self.add("class_count", count, f"recordSet field {_text(field.get('@id')) or ''} -> {ref_id}")
@@ -601,14 +616,13 @@ def _entry_role(entry: dict, by_id: dict) -> str:
     """'file', 'fileset' (a glob), 'member' (inside an archive) or 'repository'."""
     if _is_repository(entry):
         return "repository"
-    containers = [c for c in _as_list(_get(entry, "containedIn"))]
-    if containers:
-        for ref in containers:
-            ref_id = ref.get("@id") if isinstance(ref, dict) else ref if isinstance(ref, str) else None
-            container = by_id.get(ref_id) if ref_id else None
-            # Contents of a repository are what one downloads; anything else is inside a file.
-            if container is None or not _is_repository(container):
-                return "member"
+    for ref in _as_list(_get(entry, "containedIn")):
+        ref_id = ref.get("@id") if isinstance(ref, dict) else ref if isinstance(ref, str) else None
+        container = by_id.get(ref_id) if ref_id else None
+        # Contents of a repository are what one downloads; anything else is inside a file
+        # (an archive), and so is content of a container the body does not describe.
+        if container is None or not _is_repository(container):
+            return "member"
     return "fileset" if "FileSet" in _types(entry) else "file"
 
 
@@ -647,6 +661,14 @@ def _is_target(field: dict) -> bool:
     description = (_first_text(_get(field, "description")) or "").lower()
     data_types = {t for t in (_text(v) for v in _as_list(_get(field, "dataType"))) if t}
     return bool(re.search(r"\btarget\b", description)) or any(t.endswith(":Label") for t in data_types)
+
+
+def _referenced_field(field: dict) -> str | None:
+    """The @id in {"references": {"field": {"@id": ...}}}."""
+    references = _get(field, "references")
+    target = _get(references, "field") if isinstance(references, dict) else None
+    ref_id = target.get("@id") if isinstance(target, dict) else None
+    return ref_id if isinstance(ref_id, str) else None
 
 
 def _enumeration_size(record_sets: list[dict], field_id: str) -> int | None:
@@ -727,9 +749,6 @@ def _extract_html(ex: Extraction, url: str | None, body: bytes, content_type: st
 
 
 def _html_tree(text: str):
-    import lxml.html
-    from lxml import etree
-
     # lxml refuses str input that carries an XML declaration; encode with a known charset.
     text = _XML_DECLARATION.sub("", text, count=1)
     if not text.strip():
@@ -743,9 +762,6 @@ def _html_tree(text: str):
 
 
 def _extruct(ex: Extraction, tree, url: str | None) -> dict:
-    import extruct
-    from extruct.jsonld import JsonLdExtractor
-
     syntaxes = ["json-ld", "microdata", "opengraph", "dublincore"]
     try:
         return extruct.extract(tree, base_url=url, syntaxes=syntaxes, uniform=True)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -41,13 +42,17 @@ PAV = Namespace("http://purl.org/pav/")
 SDO = Namespace("http://schema.org/")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
 
+NO_BASE = "https://input.invalid/"   # base IRI when the input has no URL (.invalid is reserved)
 MAX_BODY = 50_000_000
 MAX_DATASETS = 5_000
 MAX_DISTRIBUTIONS = 10_000
 MAX_JSON_DEPTH = 100
 EVIDENCE_MAX = 300
 
-DCAT_NS_BYTES = b"http://www.w3.org/ns/dcat#"
+DCAT_TYPE_IRI = re.compile(rb"http://www\.w3\.org/ns/dcat#(?:Dataset|Catalog)\b")
+# A prefix bound to the DCAT namespace: xmlns:p="...", @prefix p: <...>, PREFIX p: <...>, "p": "..."
+DCAT_PREFIX = re.compile(rb"""(?:xmlns:|@prefix\s+|PREFIX\s+|")([\w.-]+)(?:"\s*:\s*"|\s*=\s*["']|:\s*<)"""
+                         rb"http://www\.w3\.org/ns/dcat#", re.I)
 DOCTYPE_START = re.compile(rb"<!DOCTYPE", re.I)
 DOCTYPE = re.compile(rb"<!DOCTYPE([^\[>]*)(?:\[(.*?)\]\s*)?>", re.I | re.S)
 # A plain internal entity: <!ENTITY name "literal text">, no parameter (%) or external entity.
@@ -76,21 +81,24 @@ DCAT_CONTEXT = {
 ACCESS_RIGHTS = {"public": "open", "open": "open", "restricted": "restricted",
                  "non_public": "restricted", "non-public": "restricted", "closed": "restricted",
                  "embargoed": "restricted"}
-ARCHIVE_OR_PAGE = {"HTML"}    # a distribution that is only a web page is not a file
+PAGE_FORMATS = {"HTML"}    # a distribution that is only a web page is not a file
 
 
 # ---------------------------------------------------------------------------------------------
 # detection
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """RDF that types something dcat:Dataset or dcat:Catalog, under whatever prefix the DCAT
+    namespace is bound to (xmlns:dcat=, @prefix dcat:, a JSON-LD context entry)."""
     head = body[:2_000_000]
     start = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if start.startswith((b"<!doctype html", b"<html")):
         return False
-    if DCAT_NS_BYTES in head:
+    if DCAT_TYPE_IRI.search(head):
         return True
-    # JSON-LD with a remote context: the namespace is not written out, the prefix is.
-    return start[:1] in (b"{", b"[") and re.search(rb'"(?:@type|type)"\s*:\s*\[?\s*"dcat:(?:Dataset|Catalog)"', head) is not None
+    prefixes = {m.group(1) for m in DCAT_PREFIX.finditer(head)} | {b"dcat"}
+    return any(re.search(rb"(?<![\w.-])" + re.escape(p) + rb":(?:Dataset|Catalog)\b", head)
+               for p in prefixes)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,20 +119,23 @@ def _syntax(body: bytes, content_type: str | None) -> str:
     return "turtle"
 
 
-def parse_graph(ex: Extraction, body: bytes, content_type: str | None) -> Graph:
+def parse_graph(ex: Extraction, body: bytes, content_type: str | None, url: str | None = None) -> Graph:
     if len(body) > MAX_BODY:
         raise ExtractionError(f"RDF body too large ({len(body)} bytes)")
     syntax = _syntax(body, content_type)
+    # Relative IRIs resolve against the document's URL; without one rdflib would use the
+    # working directory (file:///...), which would make the output depend on where we run.
+    base = url if url and url.startswith(("http://", "https://")) else NO_BASE
     graph = Graph()
     try:
         if syntax == "xml":
             _check_dtd(body)
-            graph.parse(data=body, format="xml")
+            graph.parse(data=body, format="xml", publicID=base)
         elif syntax == "json-ld":
             data = _offline_contexts(ex, load_json(body, max_depth=MAX_JSON_DEPTH))
-            graph.parse(data=json.dumps(data), format="json-ld")
+            graph.parse(data=json.dumps(data), format="json-ld", publicID=base, base=base)
         else:
-            graph.parse(data=decode(body, content_type), format=syntax)
+            graph.parse(data=decode(body, content_type), format=syntax, publicID=base)
     except ExtractionError:
         raise
     except RecursionError:
@@ -191,7 +202,7 @@ def _inline_context(ex: Extraction, value, depth: int):
 
 def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
     ex = Extraction(NAME, VERSION, url=url)
-    graph = parse_graph(ex, body, content_type)
+    graph = parse_graph(ex, body, content_type, url)
     datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
     if not datasets:
         raise ExtractionError("no dcat:Dataset in the RDF")
@@ -208,12 +219,17 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
 
 def _record_key(graph: Graph, node, i: int) -> str:
     if isinstance(node, URIRef):
-        return str(node)
+        return _unbased(str(node))[:500]
     for prop in (DCAT.landingPage, DCTERMS.identifier):
         value = graph.value(node, prop)
         if value is not None:
             return str(value)[:500]
     return f"dataset[{i}]"   # a blank node has no name that survives a re-parse
+
+
+def _unbased(iri: str) -> str:
+    """A relative IRI of an input without URL, as written (not under the placeholder base)."""
+    return iri[len(NO_BASE):] if iri.startswith(NO_BASE) else iri
 
 
 def _clip(text: str, limit: int = EVIDENCE_MAX) -> str:
@@ -385,8 +401,8 @@ class DatasetReader:
             if entry is not None:
                 files.append(entry)
         unique = _dedupe(files)
-        if self.record is None:
-            self.ex.files.extend(unique)
+        # In a listing each file carries the record (dataset) it belongs to.
+        self.ex.files.extend(replace(f, record=self.record) for f in unique)
         self.add("formats", fmt.sorted_set(f.format for f in unique), "dcat:distribution (format)")
         if not unique:
             return
@@ -406,20 +422,21 @@ class DatasetReader:
         size = self.byte_size(dist)
         file_format = self.distribution_format(dist, link)
         is_file = bool(download) or size is not None or (
-            file_format is not None and file_format not in ARCHIVE_OR_PAGE)
+            file_format is not None and file_format not in PAGE_FORMATS)
         if not is_file:
             return None
         title, _ = self.text(dist, DCTERMS.title)
         name = _basename(link) if link and fmt.from_filename(_basename(link)) else (title or _basename(link or ""))
         checksum = self.sha256(dist)
+        absolute = link if link and "://" in link else None   # a relative link without a base is no URL
         return FileEntry(name=(name or f"distribution[{i}]")[:500], size_bytes=size, format=file_format,
-                         url=link[:2000] if link else None,
+                         url=absolute[:2000] if absolute else None,
                          file_id=str(dist) if isinstance(dist, URIRef) else None, sha256=checksum)
 
     def first_link(self, subject, prop) -> str | None:
         for value in self.values(subject, prop):
             if isinstance(value, (URIRef, Literal)) and str(value).strip():
-                return str(value).strip()
+                return _unbased(str(value).strip())
         return None
 
     def byte_size(self, dist) -> int | None:

@@ -83,6 +83,9 @@ def _looks_like_package(data: dict) -> bool:
 def _parse_quietly(body: bytes):
     if len(body) > SNIFF_LIMIT:
         return None
+    head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] not in (b"{", b"[") and not re.search(rb"^resources\s*:", body, re.M):
+        return None   # cheap: a YAML descriptor has a top-level "resources:" key
     try:
         return _parse(body, None)
     except Exception:

@@ -146,7 +146,7 @@ def meta_values(doc, ex: Extraction | None = None) -> dict[str, list[MetaValue]]
             if len(values) >= MAX_META_VALUES:
                 return
             values.append(
-                MetaValue(" ".join(value[:MAX_VALUE * 2].split())[:MAX_VALUE],
+                MetaValue(_WHITESPACE.sub(" ", value[:MAX_VALUE * 2]).strip()[:MAX_VALUE],
                           evidence[:MAX_EVIDENCE]))
 
     for el in doc.iter("meta"):
@@ -364,7 +364,8 @@ BLOCK_TAGS = {"p", "div", "section", "article", "main", "li", "ul", "ol", "dl", 
               "label"}
 
 
-_WHITESPACE = re.compile(r"\s+")
+# ASCII whitespace only: no-break and narrow spaces are thousands separators ("112 120").
+_WHITESPACE = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def visible_text(doc) -> str:

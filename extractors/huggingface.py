@@ -595,7 +595,7 @@ def _hub_dataset(ex: Extraction, data: dict) -> None:
     if isinstance(card, dict):
         # cardData is the card's YAML relayed by the API: the same statement as the front
         # matter, so the same rank. The file list (siblings) is the API's own and wins on size.
-        _card_meta(ex, add, card, RANK_EMBEDDED, "$.cardData")
+        _api_card_meta(ex, add, card, "$.cardData")
     _hub_common(ex, add, data, "$", has_card=isinstance(card, dict))
     description = data.get("description")
     if isinstance(description, str) and description.strip():
@@ -676,8 +676,15 @@ def _hub_listing(ex: Extraction, rows: list) -> None:
         add = _adder(ex, record=row["id"])
         card = row.get("cardData")
         if isinstance(card, dict):
-            _card_meta(ex, add, card, RANK_EMBEDDED, f"$[{i}].cardData")
+            _api_card_meta(ex, add, card, f"$[{i}].cardData")
         _hub_common(ex, add, row, f"$[{i}]", has_card=isinstance(card, dict))
+
+
+def _api_card_meta(ex, add, card: dict, where: str) -> None:
+    """cardData without the card body: a bare 'other' licence cannot be looked up further."""
+    if _card_meta(ex, add, card, RANK_EMBEDDED, where):
+        _add_license(add, LICENSE_OTHER, f"{where}.license: other (terms not named)",
+                     RANK_EMBEDDED)
 
 
 # ---------------------------------------------------------------------------- dataset card
@@ -972,6 +979,8 @@ _SPLIT_COUNT_RE = re.compile(
     rf"(?P<split2>{_SPLIT})\b)", re.I)
 _CLASS_RE = re.compile(
     rf"{_NUMBER}\s+(?:{_MOD}\s+)?(?:distinct\s+)?(?:classes|categories|class labels)\b", re.I)
+_TOTAL_LEADS = {"", "a total of", "in total", "about", "approximately", "around", "roughly",
+                "some", "~"}
 _PER_RE = re.compile(r"^[\s)\],]*(?:per\b|each\b|for each\b|in each\b|/)", re.I)
 _SPLIT_NAMES = {"train": "train", "training": "train", "validation": "validation",
                 "valid": "validation", "val": "validation", "dev": "validation",
@@ -1021,9 +1030,9 @@ def _after_is_per(text: str, end: int) -> bool:
 def _totals(sentence: str) -> list[tuple[int, str, str]]:
     out = []
     for m in _TOTAL_RE.finditer(sentence):
-        if _HEDGE_RE.search(m.group("pre") or "") or m.group("pre").strip() not in (
-                "", "a total of", "in total", "about", "approximately", "around", "roughly",
-                "some", "~"):
+        # Words between verb and number: only approximations pass, so bounds ("more than",
+        # "up to") and unrelated phrases never make a total.
+        if m.group("pre").strip() not in _TOTAL_LEADS:
             continue
         if _SPLIT_RE.search(m.group("mods")) or _after_is_per(sentence, m.end()):
             continue

@@ -187,7 +187,7 @@ def format_compliance(ev: Evidence, cfg: dict) -> Dimension:
     if annotation and str(annotation[0]).upper() != name:
         tiers.append(_tier(str(annotation[0]).upper(), ev.category, f))
     score = round_half_up(sum(tiers) / len(tiers))
-    band = max((int(k) for k in f["evidence"] if int(k) <= score), default=min(int(k) for k in f["evidence"]))
+    band = min((int(k) for k in f["evidence"]), key=lambda k: (abs(k - score), -k))  # nearest tier's sentence
     return Dimension("format_compliance", score, basis, f["evidence"][str(band)])
 
 

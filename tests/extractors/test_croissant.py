@@ -240,7 +240,8 @@ def test_graph_with_two_datasets_is_a_listing():
     assert all(f.record in ("https://e.org/d/1", "https://e.org/d/2") for f in ex.facts)
     grouped = resolve.by_record(ex.facts)
     assert None not in grouped
-    assert resolve.record(grouped["https://e.org/d/2"])["license"] == "CC0-1.0"
+    assert resolve.record(ex.facts, key="https://e.org/d/2")["license"] == "CC0-1.0"
+    assert resolve.record(ex.facts) == {}
     assert ex.files == []
 
 

@@ -5,6 +5,7 @@ are the ones such pages carry: years, percentages, per-item ratios, citations, s
 """
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -325,3 +326,37 @@ def test_pathological_numbers_are_fast():
 def test_sniff_only_claims_markup():
     assert html.sniff(b"<!DOCTYPE html><html></html>", None)
     assert not html.sniff(b'{"a": 1}', "application/json")
+
+
+def test_no_break_spaces_are_thousands_separators_in_pages():
+    page = "<html><body><p>It holds 112&#8239;120 images in 3&nbsp;classes.</p></body></html>"
+    rec = record(run(page).facts)
+    assert (rec["item_count"], rec["class_count"]) == (112120, 3)
+
+
+# ----------------------------------------------------------------------------- real corpus
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+def corpus_labels():
+    if not CORPUS.is_dir():
+        return []
+    labels = [json.loads(p.read_text(encoding="utf-8"))
+              for p in sorted(CORPUS.rglob("*.expected.json"))]
+    return [label for label in labels if label.get("input")]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
+@pytest.mark.parametrize("label", corpus_labels(), ids=lambda label: label["input"])
+def test_fallback_never_contradicts_a_label(label):
+    """Whatever input the fallback is given (even one another adapter owns), what it states is
+    either right or absent: no wrong value on a labelled field and no absent violation."""
+    ex = run((CORPUS / label["input"]).read_bytes(), label.get("content_type"), label.get("url"))
+    rec = record(ex.facts)
+    assert not [k for k in label["absent"] if k in rec]
+    wrong = {k: v for k, v in rec.items()
+             if k in label["expect"] and k != "item_unit" and v != label["expect"][k]
+             and not (k == "size_bytes" and abs(v - label["expect"][k])
+                      <= label.get("tolerance", {}).get(k, 0) * label["expect"][k])}
+    assert wrong == {}

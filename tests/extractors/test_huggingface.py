@@ -153,6 +153,12 @@ def test_hub_api_access(gated, private, access):
     assert record(run(data, API_URL)).get("access") == access
 
 
+def test_hub_api_card_licence_other_without_details():
+    data = {"id": "org/ds", "lastModified": "2024-02-01T00:00:00.000Z",
+            "cardData": {"license": "other", "pretty_name": "DS"}}
+    assert record(run(data, API_URL)) == {"title": "DS", "license": "LicenseRef-Other"}
+
+
 def test_hub_api_without_blob_sizes_counts_files_but_states_no_size():
     data = {"id": "org/ds", "sha": "abc", "lastModified": "2024-02-01T00:00:00.000Z",
             "siblings": [{"rfilename": ".gitattributes"}, {"rfilename": "README.md"},
@@ -519,7 +525,6 @@ def test_yaml_of_wrong_types_is_ignored_quietly():
     b"{\"id\": \"org/ds\", \"siblings\": [",                   # truncated
     b"{not json}",
     b"[1, 2, 3]",
-    b"\"just a string\"",
     b"{\"error\": \"Repository not found\"}",
     b"{\"unrelated\": true}",
     b"[" * 100_000 + b"]" * 100_000,                            # deep nesting
@@ -558,12 +563,18 @@ def test_size_without_dataset_is_an_error():
 
 
 def test_huge_strings_are_capped():
-    front = f"pretty_name: \"{'A' * 2_000_000}\"\nlicense: mit"
+    front = f"pretty_name: \"{'A' * 400_000}\"\nlicense: mit"
     body = "\n### Dataset Summary\n\n" + "word " * 400_000 + "\n"
     ex = run(card(front, body), RAW_URL, TEXT)
     assert ex.error is None
     assert_safe(ex)
     assert len(values(ex, "title")[0]) == 500
+
+
+def test_oversized_front_matter_is_ignored_with_a_warning():
+    ex = run(card(f"pretty_name: \"{'A' * 1_000_000}\""), RAW_URL, TEXT)
+    assert ex.error is None and not values(ex, "title")
+    assert any("too large" in w for w in ex.warnings)
 
 
 def test_huge_repetitive_card_is_fast():
@@ -580,7 +591,8 @@ def test_over_long_card_is_cut_with_a_warning():
     assert any("only the first" in w for w in ex.warnings)
 
 
-@pytest.mark.parametrize("body", [b"", b"\xff\xfe\x00garbage\x00", b"   \n  "])
+@pytest.mark.parametrize("body", [b"", b"\xff\xfe\x00garbage\x00", b"   \n  ",
+                                  b"\"just a string\""])
 def test_empty_or_binary_bodies_never_raise(body):
     ex = run(body, RAW_URL, None)
     assert_safe(ex)

@@ -116,7 +116,8 @@ def test_page_with_two_datasets_is_a_listing():
     assert ex.listing
     grouped = resolve.by_record(ex.facts)
     assert set(grouped) == {"https://repo.example.org/d/1", "https://repo.example.org/d/2"}
-    assert resolve.record(grouped["https://repo.example.org/d/2"])["license"] == "MIT"
+    assert resolve.record(ex.facts, key="https://repo.example.org/d/2")["license"] == "MIT"
+    assert resolve.record(ex.facts) == {}         # the page itself describes no dataset
     assert not fields(ex, "access")               # page-level statements are not read for listings
 
 
@@ -187,3 +188,13 @@ def test_huge_page_values_are_capped():
     assert ex.error is None
     assert all(len(f.evidence) <= 300 for f in ex.facts)
     assert len(record(ex)["title"]) <= 1000
+
+
+def test_dataset_as_main_entity_of_a_web_page():
+    body = (b'<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+            b'"@type": "WebPage", "name": "Landing", "mainEntity": {"@type": "Dataset", '
+            b'"name": "Inner dataset", "license": "https://creativecommons.org/licenses/by/4.0/"}}'
+            b"</script></head><body></body></html>")
+    assert croissant.sniff(body, HTML)
+    rec = record(run(body))
+    assert rec["title"] == "Inner dataset" and rec["license"] == "CC-BY-4.0"

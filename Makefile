@@ -1,0 +1,40 @@
+# Quick start: `make demo` then `make test`. Everything installs into .venv from pyproject.toml.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+# A fresh Prefect home needs ~25 s to start its temporary server; the default 20 s timeout fails.
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 120
+export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
+export PREFECT_HOME ?= $(CURDIR)/var/prefect
+
+.PHONY: install demo test reality demo-archive bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test,dask,croissant]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/lqs refresh --replay demo/demo.warc.gz
+	$(BIN)/lqs show nih-chestxray14
+	$(BIN)/lqs query "select dataset_id, lqs, tier, coverage from catalog join lqs_latest using (dataset_id) order by lqs desc"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+reality: install
+	$(BIN)/python -m pytest -q -s tests/reality
+
+demo-archive: install
+	$(BIN)/python -m demo.build
+
+bench: install
+	$(BIN)/python -m benchmarks.refresh --sources 2000
+
+clean:
+	rm -rf var .pytest_cache

@@ -1,0 +1,127 @@
+"""The `lqs` command line: output of the read commands and one-line errors with exit code 2."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO = ROOT / "demo" / "demo.warc.gz"
+
+
+@pytest.fixture(scope="module")
+def warehouse_env(tmp_path_factory):
+    """A warehouse holding one demo refresh (built without Prefect, which flow tests cover)."""
+    tmp = tmp_path_factory.mktemp("cli")
+    env = {**os.environ, "LQS_WAREHOUSE": str(tmp / "w.duckdb"), "LQS_ARCHIVE": str(tmp / "archive")}
+    code = ("import flows.config as c; from flows.pipeline import run_locally; cfg = c.load(); "
+            f"run_locally(cfg, cfg.sources, 'refresh', replay=[{str(DEMO)!r}])")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    return env
+
+
+def lqs(*args, env=None, stdin=None):
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+                          env=env or os.environ, input=stdin, cwd=ROOT)
+
+
+def test_help_lists_every_command():
+    proc = lqs("--help")
+    assert proc.returncode == 0
+    for command in ("sources", "harvest", "refresh", "score", "show", "query", "extract", "fetches", "migrate"):
+        assert command in proc.stdout
+
+
+def test_help_does_not_import_prefect_or_duckdb():
+    code = "import sys; sys.argv = ['lqs', '--help']\nfrom flows import cli\ntry:\n    cli.main()\nexcept SystemExit:\n    pass\nprint('prefect' in sys.modules, 'duckdb' in sys.modules)"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_query_prints_the_catalog_row(warehouse_env):
+    proc = lqs("query", "select dataset_id, lqs, tier from catalog", "--json", env=warehouse_env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == [{"dataset_id": "nih-chestxray14", "lqs": 81, "tier": "gold"}]
+    table = lqs("query", "select dataset_id, lqs, tier from catalog", env=warehouse_env)
+    assert "nih-chestxray14" in table.stdout and "81" in table.stdout and "gold" in table.stdout
+    csv = lqs("query", "select dataset_id, lqs from catalog", "--csv", env=warehouse_env)
+    assert csv.stdout.splitlines() == ["dataset_id,lqs", "nih-chestxray14,81"]
+
+
+def test_query_from_file(warehouse_env, tmp_path):
+    q = tmp_path / "q.sql"
+    q.write_text("select count(*) as n from lqs_dimensions_latest")
+    proc = lqs("query", "--file", str(q), "--json", env=warehouse_env)
+    assert json.loads(proc.stdout) == [{"n": 7}]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("query", "selec nonsense"), "lqs: error: query failed: Parser Error"),
+    (("query", "select * from no_such_table"), "lqs: error: query failed: Catalog Error"),
+    (("query", "create table x (a int)"), "lqs: error: query failed:"),
+    (("query", "--file", "/nonexistent.sql"), "lqs: error: /nonexistent.sql: query file not found"),
+    (("show", "nih-chestxray"), "lqs: error: unknown source id 'nih-chestxray'; did you mean nih-chestxray14?"),
+    (("harvest", "nih"), "lqs: error: unknown source id 'nih'"),
+    (("refresh", "--replay", "/nonexistent.warc.gz"), "lqs: error: /nonexistent.warc.gz: replay archive not found"),
+    (("fetches", "--run", "nope"), "lqs: error: unknown run 'nope'"),
+])
+def test_user_errors_are_one_line_with_exit_2(warehouse_env, args, message):
+    proc = lqs(*args, env=warehouse_env)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith(message), proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_query_without_a_warehouse(tmp_path):
+    env = {**os.environ, "LQS_WAREHOUSE": str(tmp_path / "none.duckdb")}
+    proc = lqs("query", "select 1", env=env)
+    assert proc.returncode == 2 and "no warehouse yet" in proc.stderr
+
+
+def test_show_card(warehouse_env):
+    proc = lqs("show", "nih-chestxray14", "--json", env=warehouse_env)
+    card = json.loads(proc.stdout)
+    assert card["lqs"]["composite"] == 81 and card["lqs"]["tier"] == "gold"
+    assert [d["score"] for d in card["dimensions"]] == [100, 90, 68, 92, 95, 55, 58]
+    assert all(d["evidence"] and d["basis"] for d in card["dimensions"])
+    assert card["facts"]["size_bytes"] == 45_088_866_280 and card["facts"]["formats"] == ["CSV", "TAR"]
+    assert card["provenance"]["item_count"]["basis"] == "measured"
+    text = lqs("show", "nih-chestxray14", env=warehouse_env).stdout
+    assert "LQS 81 · gold" in text and "112,120 images from 30,805 subjects" in text
+    assert "Long-tail distribution" in text and "measured" in text and "curated" in text
+
+
+def test_fetches_ledger(warehouse_env):
+    proc = lqs("fetches", "--json", env=warehouse_env)
+    rows = json.loads(proc.stdout)
+    assert {r["outcome"] for r in rows} >= {"ok"}
+    assert any(r["purpose"] == "annotations" and r["bytes"] > 9_000_000 for r in rows)
+
+
+def test_extract_prints_json_and_reads_stdin():
+    page = (ROOT / "demo" / "pages" / "nihcc.app.box.com" / "images.html").read_bytes()
+    proc = lqs("extract", "-", "--url", "https://nihcc.app.box.com/v/ChestXray-NIHCC/folder/37178474737",
+               stdin=page.decode())
+    out = json.loads(proc.stdout)
+    assert out["adapter"] == "box" and out["record"]["size_bytes"] == 45_079_862_784
+    assert out["record"]["formats"] == ["TAR"] and out["record"]["file_count"] == 12
+
+
+def test_extract_errors(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    proc = lqs("extract", str(bad), "--adapter", "zenodo")
+    assert proc.returncode == 2 and "error" in json.loads(proc.stdout)
+    missing = lqs("extract", str(tmp_path / "missing.html"))
+    assert missing.returncode == 2 and "error" in json.loads(missing.stdout)
+    unknown = lqs("extract", str(bad), "--adapter", "nope")
+    assert unknown.returncode == 2 and "unknown adapter" in json.loads(unknown.stdout)["error"]
+
+
+def test_sources_listing():
+    proc = lqs("sources", "--json")
+    assert any(s["id"] == "nih-chestxray14" and s["adapter"] == "box" for s in json.loads(proc.stdout))
