@@ -22,7 +22,7 @@ install: $(STAMP)
 demo: install
 	$(BIN)/lqs refresh --replay demo/demo.warc.gz
 	$(BIN)/lqs show nih-chestxray14
-	$(BIN)/lqs query "select dataset_id, lqs, tier, coverage from catalog join lqs_latest using (dataset_id) order by lqs desc"
+	$(BIN)/lqs query "select c.dataset_id, c.category, c.lqs, c.tier, l.coverage from catalog c join lqs_latest l using (dataset_id) order by c.lqs desc"
 
 test: install
 	$(BIN)/python -m pytest -q

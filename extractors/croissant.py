@@ -20,20 +20,21 @@ import re
 import reprlib
 from collections import deque
 from dataclasses import replace
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import extruct
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
 from lxml import etree
 
-from extractors.html import add_prose_counts
 from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
                               FileEntry)
 from extractors.normalize import formats as fmt
+from extractors.normalize.access import page_access
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import add_prose_counts
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
 
@@ -479,11 +480,12 @@ class DatasetReader:
         md5 = _first_text(_get(entry, "md5"))
         md5 = md5 if md5 and MD5.match(md5) else None
         key = f"sha256:{sha256}" if sha256 else f"md5:{md5}" if md5 else f"url:{url}" if url else f"name:{name}"
+        absolute = _absolute(self.url, url) if url else None
         return FileEntry(
             name=(name or url or f"distribution[{i}]")[:500],
             size_bytes=self.content_size(entry, i),
             format=file_format,
-            url=url[:2000] if url else None,
+            url=absolute[:2000] if absolute else None,
             file_id=(entry.get("@id") if isinstance(entry.get("@id"), str) else None),
             sha256=sha256,
         ), key
@@ -547,12 +549,17 @@ class DatasetReader:
 
     # -- prose ----------------------------------------------------------------------------
     def read_prose(self) -> None:
+        """Counts stated in the description, then in the files' descriptions: a field found in
+        one text is not read again from later ones."""
         texts = [("description", self.description())]
         for i, entry in enumerate(_as_list(_get(self.node, "distribution"))[:MAX_DISTRIBUTION]):
             if isinstance(entry, dict):
                 texts.append((f"distribution[{i}].description", _first_text(_get(entry, "description"))))
-        for field, value, unit, key, snippet in prose_facts(texts):
-            self.add(field, value, f"text:{self.path}.{key}: {snippet}", rank=RANK_TEXT, unit=unit)
+        done: set[str] = set()
+        for key, raw in texts:
+            if raw:
+                done |= add_prose_counts(self.ex, _prose_text(raw), f"text:{self.path}.{key}: ",
+                                         record=self.record, skip=done, single_subject=True)
 
 
 def _is_croissant(node: dict) -> bool:
@@ -593,6 +600,15 @@ def _is_doi_link(text: str) -> bool:
         return True
     host = (urlsplit(low).hostname or "") if "://" in low else ""
     return host in ("doi.org", "dx.doi.org", "www.doi.org")
+
+
+def _absolute(base: str | None, link: str) -> str | None:
+    """contentUrl as a URL: relative links are relative to the metadata's own location."""
+    if "://" in link:
+        return link
+    if base and base.startswith(("http://", "https://")):
+        return urljoin(base, link)
+    return None
 
 
 def _basename(url: str) -> str:
@@ -683,50 +699,22 @@ def _enumeration_size(record_sets: list[dict], field_id: str) -> int | None:
 
 
 # ---------------------------------------------------------------------------------------------
-# counts stated in prose: the html adapter's shared reader, plus single-subject statements
+# counts stated in prose (the rules are the shared ones in normalize/prose.py)
 
-# "The experimental subject is the author", "a single participant": one subject, stated without
-# a number (the shared reader only reads numbers, and a total of one is never an item count).
-_SINGLE_SUBJECT = re.compile(
-    r"\b(?:(?:the|a) (?:single|sole|only|experimental)|only one|one single) (?:human )?"
-    r"(?:subject|participant|patient|volunteer|individual|donor)\b", re.I)
 _URL = re.compile(r"https?://\S+")
 _TAG = re.compile(r"<[^>]{0,500}>")
 MAX_PROSE_TEXT = 200_000
 
 
-def prose_facts(texts: list[tuple[str, str | None]]) -> list[tuple[str, object, str | None, str, str]]:
-    """(field, value, unit, key, evidence) for item/subject/class counts stated in prose.
-    Texts are read in order (the dataset's description first); a field found in one text is
-    not read again from later ones."""
-    out: list[tuple] = []
-    done: set[str] = set()
-    for key, raw in texts:
-        if not raw:
-            continue
-        text = _URL.sub(" ", _TAG.sub(" ", raw[:MAX_PROSE_TEXT]))
-        scratch = Extraction(NAME, VERSION)
-        add_prose_counts(scratch, text, rank=RANK_TEXT)
-        new = {f.field for f in scratch.facts} - done
-        out.extend((f.field, f.value, f.unit, key, f.evidence) for f in scratch.facts if f.field in new)
-        done |= new
-        if "subject_count" not in done:
-            single = _SINGLE_SUBJECT.search(text)
-            if single:
-                out.append(("subject_count", 1, None, key, single.group(0)))
-                done.add("subject_count")
-    return out
+def _prose_text(raw: str) -> str:
+    """A description without markup and links (their digits are no counts)."""
+    return _URL.sub(" ", _TAG.sub(" ", raw[:MAX_PROSE_TEXT]))
 
 
 # ---------------------------------------------------------------------------------------------
 # landing pages
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-ACCESS_STATEMENTS = [
-    (re.compile(r"\bfile access\W{0,20}(public|restricted)\b", re.I), None),
-    (re.compile(r"\bopen access\b", re.I), "open"),
-    (re.compile(r"\b(?:restricted|embargoed|closed) access\b", re.I), "restricted"),
-]
 
 
 def _extract_html(ex: Extraction, url: str | None, body: bytes, content_type: str | None) -> None:
@@ -828,14 +816,7 @@ def _read_access_text(ex: Extraction, tree) -> None:
     for node in tree.xpath("//script|//style|//noscript|//template"):
         node.drop_tree()
     # itertext, not text_content: table cells and spans must not run together ("AccessPublic").
-    text = " ".join(" ".join(tree.itertext()).split())[:2_000_000]
-    states, evidence = set(), []
-    for pattern, state in ACCESS_STATEMENTS:
-        for match in pattern.finditer(text):
-            value = state or ("open" if match.group(1).lower() == "public" else "restricted")
-            states.add(value)
-            if len(evidence) < 3:
-                evidence.append(match.group(0))
+    states, evidence = page_access(" ".join(" ".join(tree.itertext()).split()))
     if len(states) == 1:
         ex.add("access", states.pop(), _clip("text: " + " | ".join(evidence)), rank=RANK_TEXT)
     elif states:

@@ -366,7 +366,7 @@ class DatasetReader:
 
     def read_homepage(self) -> None:
         for value in self.values(self.node, DCAT.landingPage, FOAF.homepage):
-            link = str(value).strip()
+            link = _unbased(str(value).strip())
             if link.startswith(("http://", "https://")) and not _same_page(link, self.url):
                 self.add("homepage", link, "dcat:landingPage")
                 return
@@ -431,7 +431,7 @@ class DatasetReader:
         absolute = link if link and "://" in link else None   # a relative link without a base is no URL
         return FileEntry(name=(name or f"distribution[{i}]")[:500], size_bytes=size, format=file_format,
                          url=absolute[:2000] if absolute else None,
-                         file_id=str(dist) if isinstance(dist, URIRef) else None, sha256=checksum)
+                         file_id=_unbased(str(dist))[:500] if isinstance(dist, URIRef) else None, sha256=checksum)
 
     def first_link(self, subject, prop) -> str | None:
         for value in self.values(subject, prop):

@@ -3,17 +3,13 @@
 HTML: the <title>, meta tags (citation_*, Dublin Core DC.*/DCTERMS.* and Open Graph read through
 extruct), FAIR Signposting links (rel="cite-as", rel="item", rel="license") and counts stated in
 the visible prose. Plain text / markdown: the title from the first level-1 heading and counts from
-the prose. Prose counts are the weakest evidence (RANK_TEXT) and deliberately conservative: a
-count is only taken when a number is directly followed by an item noun ("112,120 images"), never
-from years, versions, percentages, ranks, bounds, splits, per-item ratios or citations.
-
-`prose_counts(text)` is public so adapters that hold a description (schema.org, Zenodo, Hugging
-Face cards) can read the same patterns instead of writing their own.
+the prose. Prose counts are the weakest evidence (RANK_TEXT); their rules are the shared ones in
+extractors/normalize/prose.py.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 import lxml.etree
@@ -24,10 +20,10 @@ from extruct.opengraph import OpenGraphExtractor
 from extractors.model import (RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
                               FileEntry)
 from extractors.normalize import formats
-from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import find_doi, normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import MAX_PROSE, add_prose_counts
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode
 
@@ -36,10 +32,8 @@ VERSION = "1.0.0"
 SNIFF_ORDER = 99  # the fallback: every other adapter sniffs first
 
 MAX_BODY = 20_000_000     # bytes parsed; a landing page is never bigger
-MAX_PROSE = 1_000_000     # characters of visible text scanned for counts
 MAX_EVIDENCE = 300
 MAX_VALUE = 2_000         # characters kept of a meta value (titles, descriptions)
-MAX_COUNTS_PER_FIELD = 5  # distinct values kept per count field (the first one wins)
 MAX_META_VALUES = 50      # values kept per meta key (a page repeating a tag 10^5 times)
 MAX_LINKS = 1_000         # distinct rel links read per relation
 
@@ -480,290 +474,3 @@ def _markdown_prose(text: str) -> str:
     if current:
         blocks.append(" ".join(current))
     return "\n".join(blocks)
-
-
-# =============================================================================== prose counts
-
-@dataclass(frozen=True)
-class Count:
-    field: str          # item_count, subject_count or class_count
-    value: int
-    unit: str | None    # the item noun for item_count
-    evidence: str       # the sentence, <= 300 chars
-    split: str | None = None  # "train"/"validation"/"test" when the count is one split's
-    sentence: int = 0   # index of the sentence it was read from (splits are summed per sentence)
-
-
-# Item nouns -> the unit recorded. Only plurals: a total of one item is never a dataset, and a
-# singular noun after a number modifies the next word ("10 image classes").
-ITEM_NOUNS = {
-    "images": "images", "photos": "images", "photographs": "images", "pictures": "images",
-    "radiographs": "images", "x-rays": "images", "xrays": "images",
-    "scans": "scans", "samples": "samples", "examples": "examples", "instances": "instances",
-    "records": "records", "rows": "rows", "entries": "rows", "conversations": "conversations",
-    "dialogues": "conversations", "dialogs": "conversations", "documents": "documents",
-    "videos": "videos", "clips": "clips", "recordings": "recordings",
-}
-SUBJECT_NOUNS = {"patients", "subjects", "participants", "volunteers", "individuals"}
-CLASS_NOUNS = {"classes", "categories", "labels", "class labels"}
-
-_NOUN_ALTERNATION = "|".join(sorted(
-    {re.escape(n) for n in list(ITEM_NOUNS) + list(SUBJECT_NOUNS) + list(CLASS_NOUNS)},
-    key=len, reverse=True))
-
-# A number: grouped thousands with one separator kind ("112,120", "327.680", "1 281 167" with
-# narrow/no-break spaces), or plain digits with an optional decimal part ("1.2" of "1.2 million").
-# It must not continue a word, version, range or identifier ("v1.2", "top-5", "CS-2", "#3").
-_NUMBER = (r"(?<![\w.,/#$€£§+\-–])(?<!\d\s)"
-           r"(?P<num>\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009'’])\d{3}(?:(?P=sep)\d{3})*"
-           r"|\d+(?:\.\d+)?)"
-           r"(?:\s*(?P<mult>million|billion|thousand|mio|mln|bn)\b|(?P<abbr>[kKMB])(?![\w]))?"
-           r"(?![\w%‰]|[.,]\d)")
-# Spelled-out numbers are read for class counts only ("three classes").
-_WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-                 "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-                 "nineteen": 19, "twenty": 20}
-_COUNT = re.compile(
-    r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + "|".join(_WORD_NUMBERS) + r"))"
-    r"\s+(?P<mods>(?:[^\s,;:!?()\[\]{}\"]+\s+){0,4}?)"
-    r"(?P<noun>" + _NOUN_ALTERNATION + r")(?![\w-])",
-    re.I)
-_BINARY = re.compile(r"\bbinary(?:[\s-]+class)?[\s-]+(?:label|labels|classification|classes|"
-                     r"target|outcome|task)\b", re.I)
-_N_CLASS = re.compile(r"(?<![\w.,\-])(?P<num>\d{1,5})-class\s+(?:classification|problem|task|"
-                      r"dataset|benchmark)\b", re.I)
-
-# Words that may stand between a number and its noun ("327.680 color images") are adjectives;
-# these words instead mean the number counts something else, a part, or a bound.
-STOP_MODIFIERS = {
-    "of", "from", "in", "with", "and", "or", "to", "the", "a", "an", "than", "for", "by", "at",
-    "on", "per", "each", "every", "are", "were", "is", "was", "be", "been", "have", "has", "had",
-    "more", "most", "less", "least", "fewer", "top", "other", "additional", "extra", "new",
-    "remaining", "first", "last", "next", "previous", "same", "these", "those", "their", "its",
-    "our", "which", "that", "this", "who", "all", "only", "about", "over", "under", "up", "as",
-    "into", "out", "not", "no", "selected", "excluded", "removed", "discarded", "common",
-    "example", "sample", "random", "randomly", "representative", "we", "you", "they", "it",
-    "per-class", "such", "similar", "like", "times", "x", "×", "million", "thousand", "billion",
-    # units of measure: "5 MB images", "30 s clips" state a size or duration, not a count
-    "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "bytes", "px", "pixels", "bit",
-    "bits", "mm", "cm", "m", "km", "hz", "khz", "mhz", "s", "sec", "seconds", "min", "minutes",
-    "h", "hours", "days", "weeks", "months", "years", "%", "percent",
-}
-SPLIT_WORDS = {"train": "train", "training": "train", "trainval": "train",
-               "validation": "validation", "val": "validation", "valid": "validation",
-               "dev": "validation", "development": "validation", "test": "test",
-               "testing": "test", "held-out": "test", "holdout": "test", "eval": "test",
-               "evaluation": "test"}
-_DIMENSION = re.compile(r"^\d+(?:[x×]\d+)+(?:px|pixels?)?$", re.I)
-_WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
-
-# Before the number: bounds, subsets and references make it something other than a total.
-_BEFORE_REJECT = re.compile(
-    r"(?:(?<![\w])(?:more\s+than|over|at\s+least|up\s+to|upto|less\s+than|fewer\s+than|"
-    r"under|exceeding|above|below|beyond|of\s+these|of\s+which|of\s+them|among|including|"
-    r"excluding|except|removed|discarded|excluded|remaining|additional|another|figure|fig\.?|"
-    r"table|section|sec\.?|chapter|page|step|version|release|top|rank|no\.|number|id|ref\.?|"
-    r"equation|eq\.?|appendix|aged?|ages|age\s+of|per|every|each\s+with|x|average|avg|mean|"
-    r"median|in\s+addition)|[<>≤≥×*])[\s,]*$",
-    re.I)
-# After the noun: a rate or a per-unit figure ("5 images per patient", "3 scans each").
-_AFTER_REJECT = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
-                           r"|^\s*/", re.I)
-_PARENTHETICAL = re.compile(r"^\s*\([^()]{0,200}\)")
-# Before the number: the subject of the sentence is one split ("the test set [contains] 10,000").
-_BEFORE_SPLIT = re.compile(
-    r"\b(?P<split>train|training|validation|val|valid|dev|test|testing|held-out|evaluation)"
-    r"\s+(?:set|split|data|dataset|subset|partition|portion)\s+(?:[a-z]+\s+){0,2}$", re.I)
-_AFTER_SPLIT = re.compile(
-    r"^\W{0,3}(?:(?:are\s+|were\s+)?(?:in|for|of|from|used\s+for)\s+(?:the\s+)?)?"
-    r"(?P<split>train|training|validation|val|valid|dev|test|testing|held-out|evaluation)\b",
-    re.I)
-# Numbers 1900-2100 written without a separator are read as years unless a containment verb
-# directly precedes them ("consists of 2000 images").
-_YEAR_OK_BEFORE = re.compile(r"(?:contains?|containing|consists?\s+of|comprises?|comprising|"
-                             r"includes?|total\s+of|totals?|with|has|have)\s*$", re.I)
-# A sentence that cites another work: its numbers belong to that work.
-_CITATION = re.compile(r"\bet\s+al\b|\bproceedings\b|\barxiv\b|doi\.org/|\bdoi:|\bpp\.\s*\d|"
-                       r"\bvol\.\s*\d|\bIn:\s", re.I)
-# After these, counts describe a source dataset this one was derived from.
-_SOURCE_CUE = re.compile(r"\bbased\s+on\b|\bderived\s+from\b|\b(?:prior|previous|original|"
-                         r"source|parent|earlier|existing)\s+(?:data\s?set|collection|database|"
-                         r"corpus|study)\b", re.I)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
-# A full stop after these is not a sentence end ("Wang X, et al. (2017) ...", "e.g. 5").
-_ABBREVIATION = re.compile(r"(?:\b(?:et\s+al|e\.g|i\.e|etc|cf|vs|fig|figs|no|nos|vol|pp|eq|ca|"
-                           r"approx|dr|prof|inc|ltd|co|st|jr|sr)|\b[A-Z])\.$", re.I)
-# Collapse ASCII whitespace only: narrow and no-break spaces are thousands separators.
-_ASCII_SPACE = re.compile(r"[ \t\r\f\v]+")
-
-
-def sentences(text: str):
-    """Sentences of prose: one block per line, split after ., ! or ? (not after "et al.")."""
-    for block in text.split("\n"):
-        block = _ASCII_SPACE.sub(" ", block).strip()
-        start = 0
-        for end in _SENTENCE_END.finditer(block):
-            if _ABBREVIATION.search(block, max(0, end.start() - 12), end.start()):
-                continue
-            yield block[start:end.start()]
-            start = end.end()
-        if block[start:]:
-            yield block[start:]
-
-
-def prose_counts(text: str) -> list[Count]:
-    """Counts stated in free text, in reading order, split counts marked."""
-    out: list[Count] = []
-    if not isinstance(text, str):
-        return out
-    for index, sentence in enumerate(sentences(text[:MAX_PROSE])):
-        if len(sentence) > 5000 or _CITATION.search(sentence):
-            continue
-        cue = _SOURCE_CUE.search(sentence)
-        limit = cue.start() if cue else len(sentence)
-        # After a sentence's first total of a kind, further ones break it down ("3 classes:
-        # 2 disease classes and ...") and are not totals. Split counts are all kept.
-        fields_seen: set[str] = set()
-        for count, pos in sorted(_sentence_counts(sentence), key=lambda cp: cp[1]):
-            if pos >= limit or (count.split is None and count.field in fields_seen):
-                continue
-            if count.split is None:
-                fields_seen.add(count.field)
-            out.append(replace(count, sentence=index))
-    return out
-
-
-def _sentence_counts(sentence: str):
-    pos = 0
-    while True:
-        m = _COUNT.search(sentence, pos)
-        if m is None:
-            break
-        count = _read_match(sentence, m)
-        if count is not None:
-            yield count, m.start()
-            pos = m.end()
-        else:
-            # A rejected candidate may span a valid one ("1,000 of 30,805 patients"): retry
-            # from the next character instead of after the whole candidate.
-            pos = m.start() + 1
-    for m in _BINARY.finditer(sentence):
-        yield Count("class_count", 2, None, _snippet(sentence, m.start(), m.end())), m.start()
-    for m in _N_CLASS.finditer(sentence):
-        value = int(m.group("num"))
-        if value >= 2:
-            yield Count("class_count", value, None,
-                        _snippet(sentence, m.start(), m.end())), m.start()
-
-
-def _read_match(sentence: str, m: re.Match) -> Count | None:
-    noun = " ".join(m.group("noun").lower().split())
-    value = _number_value(m)
-    if value is None or value < 2:
-        return None
-    mods = m.group("mods").split()
-    if not _plain_modifiers(mods):
-        return None
-    before = sentence[max(0, m.start() - 40):m.start()]
-    if _BEFORE_REJECT.search(before):
-        return None
-    if m.group("num") and _is_year(m) and not _YEAR_OK_BEFORE.search(before):
-        return None
-    # A parenthesis right after the noun is an aside: "7,000 images (6,000 train ...) per class".
-    after = sentence[m.end():m.end() + 300]
-    after = after[_PARENTHETICAL.match(after).end():] if _PARENTHETICAL.match(after) else after
-    after = after[:60]
-    if _AFTER_REJECT.search(after):
-        return None
-    split = next((SPLIT_WORDS[w.lower()] for w in mods if w.lower() in SPLIT_WORDS), None)
-    for found in (_AFTER_SPLIT.match(after), _BEFORE_SPLIT.search(before)):
-        if split is None and found:
-            split = SPLIT_WORDS[found.group("split").lower()]
-    evidence = _snippet(sentence, m.start(), m.end())
-    field_, unit = _field_of(noun, value, mods, m.group("word") is not None)
-    if field_ is None:
-        return None
-    return Count(field_, value, unit, evidence, split)
-
-
-def _field_of(noun: str, value: int, mods: list[str], spelled: bool):
-    """Which count a noun states; spelled-out numbers ("three classes") only for classes."""
-    if noun in CLASS_NOUNS:
-        if noun == "labels" and not mods and value > 1000:
-            return None, None  # "20,000 labels" are annotations, not label kinds
-        return "class_count", None
-    if spelled:
-        return None, None
-    if noun in SUBJECT_NOUNS:
-        return "subject_count", None
-    return "item_count", ITEM_NOUNS[noun]
-
-
-def _plain_modifiers(mods: list[str]) -> bool:
-    for word in mods:
-        low = word.lower()
-        if low in STOP_MODIFIERS:
-            return False
-        if not (_WORD.match(word) or _DIMENSION.match(word)):
-            return False
-    return True
-
-
-def _number_value(m: re.Match) -> int | None:
-    if m.group("word"):
-        return _WORD_NUMBERS[m.group("word").lower()]
-    text = m.group("num")
-    mult = m.group("mult") or m.group("abbr")
-    if mult:
-        text = f"{text} {mult}"
-    elif not m.group("sep") and "." in text:
-        return None  # "2.5 images" is not a count
-    value = parse_count(text)
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _is_year(m: re.Match) -> bool:
-    raw = m.group("num")
-    return raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100 and \
-        not (m.group("mult") or m.group("abbr"))
-
-
-def _snippet(sentence: str, start: int, end: int) -> str:
-    """The sentence, or a window of it around the match when it is longer than 300 chars."""
-    if len(sentence) <= MAX_EVIDENCE:
-        return sentence
-    left = max(0, min(start - 100, len(sentence) - MAX_EVIDENCE))
-    return sentence[left:left + MAX_EVIDENCE]
-
-
-def add_prose_counts(ex: Extraction, text: str, rank: int = RANK_TEXT) -> None:
-    """Add item/subject/class counts read from prose. Split counts ("60,000 training images")
-    are not totals; when no total is stated, the splits of one sentence are summed."""
-    counts = prose_counts(text)
-    totals = [c for c in counts if c.split is None]
-    kept: dict[str, list[int]] = {}
-    for c in totals:
-        seen = kept.setdefault(c.field, [])
-        if c.value in seen or len(seen) >= MAX_COUNTS_PER_FIELD:
-            continue
-        seen.append(c.value)
-        ex.add(c.field, c.value, c.evidence, rank=rank, unit=c.unit)
-        if c.field == "item_count" and len(seen) == 1:
-            ex.add("item_unit", c.unit, c.evidence, rank=rank)
-    if "item_count" not in kept:
-        _add_split_sum(ex, [c for c in counts if c.split and c.field == "item_count"], rank)
-
-
-def _add_split_sum(ex: Extraction, splits: list[Count], rank: int) -> None:
-    by_sentence: dict[tuple[int, str | None], dict[str, Count]] = {}
-    for c in splits:
-        by_sentence.setdefault((c.sentence, c.unit), {}).setdefault(c.split, c)
-    for (_, unit), parts in by_sentence.items():
-        if len(parts) >= 2:
-            evidence = next(iter(parts.values())).evidence
-            total = sum(c.value for c in parts.values())
-            ex.add("item_count", total, f"sum of splits: {evidence}"[:MAX_EVIDENCE],
-                   rank=rank, unit=unit)
-            ex.add("item_unit", unit, evidence, rank=rank)
-            return

@@ -21,7 +21,6 @@ from __future__ import annotations
 import importlib
 import json
 import re
-from collections import Counter
 from urllib.parse import quote, unquote, urlsplit
 
 import yaml
@@ -35,6 +34,8 @@ from extractors.normalize.formats import from_filename, sorted_set
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import OTHER as LICENSE_OTHER
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote,
+                                        paragraph_sentences, split_total, stated_totals)
 from extractors.normalize.text import decode, load_json
 
 NAME = "huggingface"
@@ -229,6 +230,8 @@ def _delegate_croissant(url, body: bytes, content_type) -> Extraction:
                               f"({type(exc).__name__})") from None
     result = croissant.extract(url, body, content_type)
     result.warnings.append("Croissant body read by the croissant adapter")
+    # The registry stamps the result with this adapter's name; keep who really read it.
+    result.meta["read_by"] = f"{croissant.NAME}@{croissant.VERSION}"
     return result
 
 
@@ -468,6 +471,7 @@ def _info_files(ex, add, configs, rank) -> None:
     """download_checksums are the source files the builder downloads: the dataset's own files.
     Configs often list the same URLs: each file counts once."""
     files: dict[str, tuple[int | None, str]] = {}
+    digests: dict[str, str | None] = {}
     for _, conf, path in configs:
         checksums = conf.get("download_checksums")
         if not isinstance(checksums, dict):
@@ -476,12 +480,15 @@ def _info_files(ex, add, configs, rank) -> None:
             size = meta.get("num_bytes") if isinstance(meta, dict) else None
             size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
             files.setdefault(str(file_url), (size, f"{path}.download_checksums"))
+            digests.setdefault(str(file_url), _sha256(meta.get("checksum") if isinstance(
+                meta, dict) else None))
     if not files:
         _info_download_size(ex, add, configs, rank)
         return
     for file_url, (size, _) in files.items():
         ex.files.append(FileEntry(name=_basename(file_url), size_bytes=size,
-                                  format=from_filename(file_url), url=file_url))
+                                  format=from_filename(file_url), url=file_url,
+                                  sha256=digests.get(file_url)))
     where = next(iter(files.values()))[1]
     _add_file_totals(ex, add, [(u, s) for u, (s, _) in files.items()], where, rank)
 
@@ -512,6 +519,13 @@ def _add_file_totals(ex, add, files: list[tuple[str, int | None]], where: str, r
         add("size_bytes", sum(sizes), f"{where}: sum of {len(sizes)} file sizes", rank)
     else:
         ex.warn(f"{sizes.count(None)} of {len(sizes)} files have no size; size_bytes not summed")
+
+
+def _sha256(value) -> str | None:
+    """The `datasets` library and Git LFS both record SHA-256 digests (64 hex digits)."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{64}", value.strip()):
+        return value.strip().lower()
+    return None
 
 
 def _basename(url: str) -> str:
@@ -644,16 +658,18 @@ def _siblings(ex, add, data: dict) -> None:
         if not isinstance(name, str) or not name or _is_plumbing(name) or name in files \
                 or name == "README.md":
             continue
+        lfs = entry.get("lfs") if isinstance(entry.get("lfs"), dict) else {}
         size = entry.get("size")
-        if not isinstance(size, int) and isinstance(entry.get("lfs"), dict):
-            size = entry["lfs"].get("size")
+        if not isinstance(size, int):
+            size = lfs.get("size")
         size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
         files[name] = size
         file_url = (f"https://huggingface.co/datasets/{repo}/resolve/{revision}/{quote(name)}"
                     if repo else None)
         ex.files.append(FileEntry(name=name.rsplit("/", 1)[-1], size_bytes=size,
                                   format=from_filename(name), url=file_url,
-                                  folder=name.rsplit("/", 1)[0] if "/" in name else None))
+                                  folder=name.rsplit("/", 1)[0] if "/" in name else None,
+                                  sha256=_sha256(lfs.get("sha256"))))
     if len(data["siblings"]) > MAX_ITEMS:
         ex.warn(f"{len(data['siblings'])} files; only the first {MAX_ITEMS} read")
     if any("/" not in name and name.endswith(".py") for name in files):
@@ -955,139 +971,30 @@ def _mapping_block_classes(blocks) -> tuple[int, str] | None:
 
 # ------------------------------------------------------------------ counts stated in prose
 
-_UNITS = (r"images|photos|photographs|pictures|examples|samples|instances|rows|records|"
-          r"documents|sentences|pairs|questions|videos|clips|recordings|utterances|dialogues|"
-          r"dialogs|conversations|articles|reviews|scans|tweets|posts|entries|observations|"
-          r"texts|abstracts|passages|queries|data points")
-_NUMBER = (r"(?<![\w.,])(?P<num>\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+(?:\.\d+)?)"
-           r"(?:\s*(?P<mult>million|billion|thousand)\b|(?P<suffix>[kKM])\b)?")
-_SPLIT = r"train|training|validation|valid|val|dev|development|test|testing|eval|evaluation"
-_SPLIT_RE = re.compile(rf"\b(?:{_SPLIT})\b", re.I)
-# A modifier between number and noun ("70,000 28x28 black-and-white images"): a word that is not
-# a joining word and not a bare number (so "3 classes of 50 instances" is not "3 ... instances").
-_MOD = r"(?!(?:of|in|for|and|or|with|from|per|each|to|the|a|an|are|were)\b)(?!\d+\b)[\w][\w-]*"
-_HEDGE_RE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
-                       r"under|below|above|upwards of|>|<)\s*$", re.I)
-_TOTAL_RE = re.compile(
-    rf"\b(?P<trigger>consists?\s+of|consisting\s+of|contains?|containing|comprises?|comprising|"
-    rf"composed\s+of|made\s+up\s+of|a\s+total\s+of|totals?|totall?ing|there\s+are)\s+"
-    rf"(?P<pre>[^\d\n]{{0,25}}?){_NUMBER}\s+(?P<mods>(?:{_MOD}\s+){{0,3}}?)(?P<unit>{_UNITS})\b",
-    re.I)
-_SPLIT_COUNT_RE = re.compile(
-    rf"{_NUMBER}\s+(?:(?P<split>{_SPLIT})\s+(?:{_MOD}\s+){{0,2}}?(?P<unit>{_UNITS})\b"
-    rf"|(?:{_MOD}\s+){{0,2}}?(?P<unit2>{_UNITS})\s+(?:are\s+)?(?:in|for|from)\s+the\s+"
-    rf"(?P<split2>{_SPLIT})\b)", re.I)
-_CLASS_RE = re.compile(
-    rf"{_NUMBER}\s+(?:{_MOD}\s+)?(?:distinct\s+)?(?:classes|categories|class labels)\b", re.I)
-_TOTAL_LEADS = {"", "a total of", "in total", "about", "approximately", "around", "roughly",
-                "some", "~"}
-_PER_RE = re.compile(r"^[\s)\],]*(?:per\b|each\b|for each\b|in each\b|/)", re.I)
-_SPLIT_NAMES = {"train": "train", "training": "train", "validation": "validation",
-                "valid": "validation", "val": "validation", "dev": "validation",
-                "development": "validation", "test": "test", "testing": "test",
-                "eval": "eval", "evaluation": "eval"}
-
-
 def _prose_facts(add, text: str, where: str, extra_items=()) -> None:
-    """item_count and class_count stated in prose (RANK_TEXT). item_count: a stated total
-    first, then a sentence listing disjoint split counts (summed), then a split table."""
-    sentences = _sentences(text)
+    """item_count and class_count stated in prose (RANK_TEXT), by the shared stated-total rules:
+    a stated total first, then a sentence listing disjoint split counts (summed), then a split
+    table."""
+    sentences = paragraph_sentences(text)
     items = []
     for sentence in sentences:
-        items += _totals(sentence)
+        items += stated_totals(sentence)
     for sentence in sentences:
-        items += _split_sum(sentence)
+        items += split_total(sentence)
     items += list(extra_items)
     seen = set()
     for count, unit, snippet in items:
         if count not in seen:
             seen.add(count)
             _add_count(add, count, unit, f"{where}: {snippet}", RANK_TEXT)
-    classes = _class_vote(sentences)
+    classes = class_vote(sentences)
     if classes:
         add("class_count", classes[0], f"{where}: {classes[1]}", RANK_TEXT)
 
 
-def _sentences(text: str) -> list[str]:
-    out = []
-    for paragraph in re.split(r"\n\s*\n", text):
-        flat = " ".join(paragraph.split())
-        if flat:
-            out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(\[])", flat) if s]
-    return out
-
-
-def _count(m: re.Match) -> int | None:
-    num = m.group("num")
-    mult = m.group("mult") or m.group("suffix")
-    return parse_count(f"{num} {mult}" if mult else num)
-
-
-def _after_is_per(text: str, end: int) -> bool:
-    return bool(_PER_RE.match(text[end:end + 20]))
-
-
-def _totals(sentence: str) -> list[tuple[int, str, str]]:
-    out = []
-    for m in _TOTAL_RE.finditer(sentence):
-        # Words between verb and number: only approximations pass, so bounds ("more than",
-        # "up to") and unrelated phrases never make a total.
-        if m.group("pre").strip() not in _TOTAL_LEADS:
-            continue
-        if _SPLIT_RE.search(m.group("mods")) or _after_is_per(sentence, m.end()):
-            continue
-        # "The training set contains 60,000 images": a split, not the total.
-        if _SPLIT_RE.search(sentence[max(0, m.start() - 30):m.start()]):
-            continue
-        if re.match(r"\s+(?:are\s+)?(?:in|for|from)\s+the\s+(?:" + _SPLIT + r")\b",
-                    sentence[m.end():], re.I):
-            continue
-        count = _count(m)
-        if count:
-            out.append((count, m.group("unit").lower(), m.group(0)))
-    return out
-
-
-def _split_sum(sentence: str) -> list[tuple[int, str, str]]:
-    """'1,281,167 training images, 50,000 validation images and 100,000 test images'."""
-    parts, units = {}, set()
-    for m in _SPLIT_COUNT_RE.finditer(sentence):
-        if _after_is_per(sentence, m.end()):
-            return []   # "(6,000 train images and 1,000 test images) per class"
-        split = _SPLIT_NAMES[(m.group("split") or m.group("split2")).lower()]
-        count = _count(m)
-        if count is None or split in parts:
-            return []
-        parts[split] = count
-        units.add((m.group("unit") or m.group("unit2")).lower())
-    if len(parts) < 2 or len(units) != 1:
-        return []
-    return [(sum(parts.values()), units.pop(), sentence[:200])]
-
-
-def _class_vote(sentences: list[str]) -> tuple[int, str] | None:
-    """'N classes' said most often (earliest on a tie): a card names its class count in several
-    places, while stray numbers ('3 people categories') appear once."""
-    votes: Counter = Counter()
-    first: dict[int, str] = {}
-    for sentence in sentences:
-        for m in _CLASS_RE.finditer(sentence):
-            if _HEDGE_RE.search(sentence[max(0, m.start() - 15):m.start()]):
-                continue
-            count = _count(m)
-            if count and count >= 2:
-                votes[count] += 1
-                first.setdefault(count, m.group(0))
-    if not votes:
-        return None
-    order = list(first)
-    best = max(votes, key=lambda c: (votes[c], -order.index(c)))
-    return best, first[best]
-
-
 # --------------------------------------------------------------------- split tables (cards)
 
-_COUNT_WORD_RE = re.compile(rf"#|\bnumber\b|\bnum\b|\bcount\b|\b(?:{_UNITS})\b", re.I)
+_COUNT_WORD_RE = re.compile(rf"#|\bnumber\b|\bnum\b|\bcount\b|\b(?:{TOTAL_UNITS})\b", re.I)
 _BYTES_WORD_RE = re.compile(r"\bbytes?\b|\bsize\b|\b[kmgt]i?b\b", re.I)
 
 
@@ -1115,7 +1022,7 @@ def _tables(prose: str) -> list[list[list[str]]]:
 
 def _is_split_cell(cell: str) -> bool:
     word = re.split(r"[\s_\-]", cell.strip().strip("*`").lower(), maxsplit=1)[0]
-    return word in _SPLIT_NAMES
+    return word in CARD_SPLITS
 
 
 def _table_total(table: list[list[str]]) -> tuple[int, str, str] | None:
@@ -1143,5 +1050,5 @@ def _table_total(table: list[list[str]]) -> tuple[int, str, str] | None:
 
 
 def _unit_in(label: str) -> str:
-    m = re.search(rf"\b({_UNITS})\b", label, re.I)
+    m = re.search(rf"\b({TOTAL_UNITS})\b", label, re.I)
     return m.group(1).lower() if m else "examples"

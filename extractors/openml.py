@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -25,6 +24,7 @@ from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
 from extractors.normalize.formats import from_encoding_format, from_filename, sorted_set
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import class_vote, paragraph_sentences, stated_totals
 from extractors.normalize.text import decode, load_json
 
 NAME = "openml"
@@ -360,24 +360,21 @@ _UCI_FEATURES_RE = re.compile(rf"number\s+of\s+(?:attributes|features)\s*:\s*{_N
 _UCI_CLASSES_RE = re.compile(rf"number\s+of\s+classes\s*:\s*{_NUMBER}\b", re.I)
 # "classes: 1,2,3,4,5,U" or "5. class:" followed by "-- value" lines.
 _CLASS_LINE_RE = re.compile(r"^\s*(?:\d+\.\s*)?class(?:es)?\s*:\s*(.*)$", re.I)
-_TOTAL_RE = re.compile(
-    rf"\b(?:consists?\s+of|contains?|comprises?|a\s+total\s+of)\s+{_NUMBER}\s+"
-    r"(instances|examples|records|rows|samples|observations)\b(?![\s)]*(?:each|per)\b)", re.I)
-_CLASSES_RE = re.compile(rf"(?<![\w.,]){_NUMBER}\s+(?:[A-Za-z][\w-]*\s+)?(?:classes|categories)\b",
-                         re.I)
-_HEDGE_RE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
-                       r"about|approximately|around|roughly)\s*$", re.I)
 
 
 def _text_facts(add, text: str, where: str) -> None:
-    """item_count / feature_count / class_count written in the description (RANK_TEXT)."""
+    """item_count / feature_count / class_count written in the description (RANK_TEXT): UCI
+    ".names" lines first, then the shared stated-total rules (normalize/prose.py)."""
+    sentences = paragraph_sentences(text)
     m = _UCI_INSTANCES_RE.search(text)
     if m:
         _text_count(add, "item_count", m, where, unit="instances")
     else:
-        m = _TOTAL_RE.search(text)
-        if m and not _HEDGE_RE.search(text[max(0, m.start(1) - 15):m.start(1)]):
-            _text_count(add, "item_count", m, where, unit=m.group(2).lower())
+        total = next((t for s in sentences for t in stated_totals(s)), None)
+        if total:
+            count, unit, phrase = total
+            add("item_count", count, f"{where}: {phrase}", RANK_TEXT, unit=unit)
+            add("item_unit", unit, f"{where}: {phrase}", RANK_TEXT)
     m = _UCI_FEATURES_RE.search(text)
     if m:
         _text_count(add, "feature_count", m, where)
@@ -389,7 +386,7 @@ def _text_facts(add, text: str, where: str) -> None:
     if listed:
         add("class_count", listed[0], f"{where}: {listed[1]}", RANK_TEXT)
         return
-    voted = _class_vote(text)
+    voted = class_vote(sentences)
     if voted:
         add("class_count", voted[0], f"{where}: {voted[1]}", RANK_TEXT)
 
@@ -422,21 +419,3 @@ def _listed_classes(text: str) -> tuple[int, str] | None:
         if len(values) >= 2 and all(len(v) <= 60 for v in values) and len(set(values)) == len(values):
             return len(values), line.strip()[:120]
     return None
-
-
-def _class_vote(text: str) -> tuple[int, str] | None:
-    """'N classes' said most often (earliest on a tie)."""
-    votes: Counter = Counter()
-    first: dict[int, str] = {}
-    for m in _CLASSES_RE.finditer(text):
-        if _HEDGE_RE.search(text[max(0, m.start() - 15):m.start()]):
-            continue
-        count = parse_count(m.group(1))
-        if count and count >= 2:
-            votes[count] += 1
-            first.setdefault(count, m.group(0))
-    if not votes:
-        return None
-    order = list(first)
-    best = max(votes, key=lambda c: (votes[c], -order.index(c)))
-    return best, first[best]

@@ -28,10 +28,11 @@ from extractors.model import (
     RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry, Follow,
 )
 from extractors.normalize import formats as fmt
-from extractors.normalize.counts import parse_count
+from extractors.normalize.access import phrase_access
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import subject_counts
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
 
@@ -534,23 +535,12 @@ def _record_key(hit: dict) -> str | None:
 
 # ---------------------------------------------------------------- text rules
 
-# "21 healthy unmedicated participants", "1,024 patients": a number, up to three describing
-# words (not prepositions or articles, which would let "1 of the subjects" through), a noun.
-SUBJECTS = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:,\d{3})+|\d+)\s+"
-    r"((?:(?!(?:of|the|a|an|in|on|at|per|from|with|and|or|to|for|by|each)\b)[A-Za-z-]+\s+){0,3})"
-    r"(participants|subjects|patients|volunteers|donors)\b", re.I)
-
-
 def _subject_count(ex, key, text: str | None, where: str, rank: int = RANK_TEXT) -> None:
-    """Emit subject_count only when the text states exactly one distinct number of people."""
+    """Emit subject_count only when the text states exactly one distinct number of people
+    (the shared prose rules read the numbers)."""
     if not text:
         return
-    found = {}
-    for match in SUBJECTS.finditer(text):
-        count = parse_count(match.group(1))
-        if count:
-            found.setdefault(count, match.group(0))
+    found = subject_counts(text)
     if len(found) == 1:
         count, snippet = next(iter(found.items()))
         _add(ex, key, "subject_count", count, f"{where}: {snippet!r}", rank=rank)
@@ -756,17 +746,13 @@ def _emit_landing_files(ex: Extraction, jsonld: list[FileEntry], table: list[Fil
     _emit_files(ex, None, files, where, rank, size_rank)
 
 
-ACCESS_BADGES = {"open access": "open", "embargoed access": "restricted",
-                 "restricted access": "restricted", "closed access": "restricted"}
-
-
 def _read_access_badge(ex: Extraction, soup: BeautifulSoup) -> None:
     """The record's access badge: legacy `<span class="label ...">Open Access</span>`, current
     `<span class="... access-status open">`."""
     for tag in soup.find_all(["span", "div"], class_=re.compile(r"^(label|access-status)$")):
         classes = tag.get("class") or []
         text = " ".join(tag.get_text(" ", strip=True).split()).lower()
-        access = ACCESS_BADGES.get(text)
+        access = phrase_access(text)
         if access is None and "access-status" in classes:
             access = next((ACCESS_RIGHT[c] for c in classes if c in ACCESS_RIGHT), None)
         if access:

@@ -27,6 +27,8 @@ class UserError(Exception):
 def main_options(config: Optional[Path] = typer.Option(
         None, "--config", help="Config folder (default: env LQS_CONFIG, else the bundled config/).")) -> None:
     STATE["config_dir"] = str(config) if config else None
+    if config:  # flows and served deployments read the same folder
+        os.environ["LQS_CONFIG"] = str(config.resolve())
 
 
 # ------------------------------------------------------------------------ helpers
@@ -274,6 +276,25 @@ def migrate(dry_run: bool = typer.Option(False, "--dry-run", help="Only show wha
 
 # Command groups kept in their own modules (cheap to import: heavy imports stay inside commands).
 from flows import cli_warehouse  # noqa: E402,F401  (registers diff, publish)
+
+
+@app.command()
+def serve() -> None:
+    """Serve the deployments from this process: refresh-catalog on its schedule, harvest-source on demand."""
+    from flows.prefect_flows import prepare_environment
+
+    prepare_environment()
+    if not os.environ.get("PREFECT_API_URL"):
+        raise UserError("set PREFECT_API_URL to a Prefect server (`prefect server start`); schedules need one")
+    from prefect import serve as prefect_serve
+
+    from flows import prefect_flows
+
+    config = _config()
+    schedule = config.settings["schedule"]
+    typer.echo(f"serving refresh-catalog/{prefect_flows.REFRESH_DEPLOYMENT} (cron {schedule['cron']!r} "
+               f"{schedule['timezone']}) and harvest-source/{prefect_flows.HARVEST_DEPLOYMENT}")
+    prefect_serve(*prefect_flows.deployments(config))
 
 
 def _user_error_types() -> tuple:

@@ -1,4 +1,95 @@
-"""Warehouse commands of `lqs` (history, publishing); registered on the main app."""
+"""Warehouse commands of `lqs` (history, publishing); registered on the main app.
+
+Imported at the end of flows/cli.py, so the helpers above that import already exist. DuckDB,
+pyarrow and the warehouse modules are imported inside the commands (`lqs --help` stays fast).
+"""
 from __future__ import annotations
 
-from flows.cli import app  # noqa: F401  (commands below register on it)
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from flows.cli import _config, _echo_json, _source_ids, _warehouse, app
+
+KIND_LABEL = {"dataset": "dataset", "fact": "field", "lqs": "LQS", "dimension": "dimension"}
+
+
+def diff(since: Optional[str] = typer.Option(
+             None, "--since", help="A run id (that run and later) or a date (YYYY-MM-DD[THH:MM]). "
+                                   "Default: the latest harvest/refresh run and the score runs after it."),
+         dataset: Optional[str] = typer.Option(None, "--dataset", help="Only this dataset id."),
+         as_json: bool = typer.Option(False, "--json", help="Print the changes as JSON.")) -> None:
+    """What changed: fields that appeared, disappeared or changed, LQS and tier moves, withdrawn
+    sources. Licence and commercial-use changes come first."""
+    from warehouse.history import changes_since
+
+    config = _config()
+    if dataset:
+        _source_ids(config, [dataset])
+    with _warehouse(config).reader() as con:
+        rows = changes_since(con, since, dataset)
+    if as_json:
+        _echo_json(rows)
+        return
+    _print_changes(rows)
+
+
+def _print_changes(rows: list[dict]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    from warehouse.history import describe
+
+    console = Console()
+    if not rows:
+        console.print("no changes in this window")
+        return
+    table = Table(show_lines=False)
+    for col in ("", "when", "dataset", "what", "change", "old → new", "run"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        mark = "[bold red]⚠ licence[/bold red]" if r["flagged"] else ""
+        what = f"{KIND_LABEL.get(r['kind'], r['kind'])} {r['item'] or ''}".strip()
+        table.add_row(mark, str(r["changed_at"])[:19], r["dataset_id"], what, r["change"],
+                      escape(describe(r)), r["run_id"])
+    console.print(table)
+    flagged = sum(r["flagged"] for r in rows)
+    console.print(f"{len(rows)} change{'s' if len(rows) != 1 else ''}"
+                  + (f", {flagged} licence/commercial-use" if flagged else ""))
+
+
+def publish(out: Path = typer.Option(..., "--out", help="Folder to publish into (created if missing)."),
+            as_json: bool = typer.Option(False, "--json", help="Print the publish report as JSON.")) -> None:
+    """Write the catalog, latest LQS, changes since the last publish, one card and one Croissant
+    JSON-LD per dataset, and manifest.json into a folder. Unchanged files are left as they are."""
+    from warehouse.publish import publish as run_publish
+    from warehouse.publish import report_dict
+
+    config = _config()
+    report = run_publish(_warehouse(config), out)
+    if as_json:
+        _echo_json(report_dict(report))
+        return
+    window = f"since {report.changes_since[:19]}" if report.changes_since else "since the first run"
+    typer.echo(f"published {len(report.files)} files to {report.out_dir}: {len(report.written)} written, "
+               f"{len(report.files) - len(report.written)} unchanged, {len(report.removed)} removed; "
+               f"{report.changes} change{'s' if report.changes != 1 else ''} {window}")
+
+
+def _apps() -> list:
+    """The Typer apps to register on. `python -m flows.cli` runs cli.py as __main__, a second
+    module object next to the flows.cli imported above; without registering on its app too,
+    `python -m flows.cli diff` would say "No such command"."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    if spec is not None and spec.name == "flows.cli" and getattr(main, "app", app) is not app:
+        return [app, main.app]
+    return [app]
+
+
+for _app in _apps():
+    _app.command()(diff)
+    _app.command()(publish)

@@ -14,6 +14,7 @@ import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
@@ -53,6 +54,21 @@ class SourceResult:
         return len(self.facts)
 
 
+def by_host_turns(sources: list[Source]) -> list[Source]:
+    """The sources reordered so their hosts take turns. A pool working through a host-sorted list
+    would have every thread queued at one host's gate while other hosts wait for a free thread."""
+    queues: dict[str, deque] = {}
+    for source in sources:
+        queues.setdefault((urlsplit(source.url).hostname or "").lower(), deque()).append(source)
+    ordered = []
+    while queues:
+        for host in list(queues):
+            ordered.append(queues[host].popleft())
+            if not queues[host]:
+                del queues[host]
+    return ordered
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
@@ -90,21 +106,35 @@ def _finish(result: SourceResult, fetcher) -> SourceResult:
 
 
 def _revalidate(source, fetcher, previous: Previous, store) -> tuple[bool, dict]:
-    """Conditional GET of every URL the last run read. True when none changed."""
+    """Conditional GET of every URL the last run read. True when none changed. Either way the
+    answers are kept (by URL) so the harvest that may follow asks no URL twice in one run."""
     bodies, unchanged = {}, True
     for url, meta in previous.urls.items():
-        cap = fetcher.http["max_annotation_bytes"] if meta["purpose"] == "annotations" else None
-        got = fetcher.get(url, source.id, _validators(meta), max_bytes=cap, purpose=meta["purpose"])
+        got = _get(source, fetcher, url, meta, meta["purpose"], _cap(fetcher, meta["purpose"]))
+        bodies[url] = got
         if got.outcome == "not-modified":
             continue
         if got.ok and got.sha256 == meta.get("sha256"):
-            got.outcome = "unchanged"
-            fetcher.ledger_outcome(source.id, url, "unchanged")
+            fetcher.ledger_update(source.id, url, outcome="unchanged")
             continue
         unchanged = False
-        if got.ok:
-            bodies[url] = got
+        if not got.ok:  # the harvest will stop at this URL; asking the rest is wasted on the host
+            break
     return unchanged, bodies
+
+
+def _cap(fetcher, purpose: str) -> int | None:
+    return fetcher.http["max_annotation_bytes"] if purpose == "annotations" else None
+
+
+def _get(source, fetcher, url, meta: dict | None, purpose: str, max_bytes: int | None):
+    """A GET with the last run's validators. A 304 is noted with the sha256 of the body it stands
+    for, so the ledger row tells the next run what to compare with."""
+    got = fetcher.get(url, source.id, _validators(meta), max_bytes=max_bytes, purpose=purpose)
+    if got.outcome == "not-modified" and meta and meta.get("sha256"):
+        got.sha256 = meta["sha256"]
+        fetcher.ledger_update(source.id, url, sha256=got.sha256)
+    return got
 
 
 def _validators(meta: dict | None) -> dict:
@@ -119,18 +149,18 @@ def _validators(meta: dict | None) -> dict:
 
 
 def _fetch_page(source, fetcher, url, previous, store, bodies, purpose="page", max_bytes=None):
-    """One body for url: reuse a revalidation result, a 304's stored body, or a fresh GET."""
-    if url in bodies:
-        return bodies.pop(url)
-    meta = previous.urls.get(url) if previous else None
-    got = fetcher.get(url, source.id, _validators(meta), max_bytes=max_bytes, purpose=purpose)
+    """One body for url: reuse a revalidation answer, a 304's stored body, or a fresh GET."""
+    got = bodies.pop(url, None)
+    if got is None:
+        meta = previous.urls.get(url) if previous else None
+        got = _get(source, fetcher, url, meta, purpose, max_bytes)
     if got.outcome == "not-modified":
-        body = store.get(meta.get("sha256")) if store else None
+        body = store.get(got.sha256) if store else None
         if body is None:  # no stored copy: ask again without validators
             got = fetcher.get(url, source.id, {}, max_bytes=max_bytes, purpose=purpose)
         else:
-            got.body, got.sha256, got.outcome = body, meta["sha256"], "ok"
-    if got.ok and store is not None and purpose == "page":
+            got.body, got.outcome = body, "ok"
+    if got.ok and store is not None:
         store.put(got.sha256, got.body)
     return got
 
@@ -145,13 +175,17 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
         if url in seen:
             result.warnings.append(f"paging loop: {url} listed again; walk ended there")
             continue
-        if len(seen) >= max_pages:
+        if result.pages >= max_pages:
             result.warnings.append(f"page limit {max_pages} reached; {len(queue) + 1} pages not read")
             break
         seen.add(url)
         got = _fetch_page(source, fetcher, url, previous, store, bodies)
         if not got.ok:
             raise RuntimeError(f"{url}: {got.error or got.outcome}")
+        if got.final_url != url and got.final_url in seen:  # a page redirecting to one already read
+            result.warnings.append(f"paging loop: {url} redirects to {got.final_url}, already read; walk ended there")
+            continue
+        seen.add(got.final_url)
         result.pages += 1
         name = adapter or registry.detect(got.final_url, got.body, got.content_type)
         extraction = registry.run(name, got.final_url if url == got.url else url, got.body, got.content_type)
@@ -160,7 +194,7 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
     facts, files = _combine(groups, result)
     facts += [_curated_row(source, c) for c in source.curated]
     if source.annotations:
-        facts += _annotations(source, fetcher, files, previous, result)
+        facts += _annotations(source, fetcher, files, previous, store, bodies, result)
     facts += _derived(facts)
     _mark_winners(facts)
     result.facts, result.files = facts, files
@@ -196,7 +230,7 @@ def _curated_row(source: Source, item) -> dict:
             "basis": "curated", "rank": RANK_API, "record": None}
 
 
-def _annotations(source: Source, fetcher, files, previous, result: SourceResult) -> list[dict]:
+def _annotations(source: Source, fetcher, files, previous, store, bodies, result: SourceResult) -> list[dict]:
     spec = source.annotations
     url, name = spec.url, spec.file
     if not url:
@@ -206,8 +240,8 @@ def _annotations(source: Source, fetcher, files, previous, result: SourceResult)
             return []
         url = match["url"]
     name = name or url.rsplit("/", 1)[-1].split("?", 1)[0]
-    got = _fetch_page(source, fetcher, url, previous, None, {}, purpose="annotations",
-                      max_bytes=fetcher.http["max_annotation_bytes"])
+    got = _fetch_page(source, fetcher, url, previous, store, bodies, purpose="annotations",
+                      max_bytes=_cap(fetcher, "annotations"))
     if not got.ok:
         result.warnings.append(f"annotations: {url}: {got.error or got.outcome}; not profiled")
         return []

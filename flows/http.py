@@ -1,22 +1,28 @@
 """The fetcher: one requests Session, polite, bounded, retried, archived and ledgered.
 
-Per request: robots.txt (protego, cached per host per run) -> per-host gate (concurrency and
+Per request: robots.txt (protego, cached per origin per run) -> per-host gate (concurrency and
 minimum delay, Crawl-delay when larger) -> conditional headers -> manual redirect walk (http/https
-only, no private addresses unless allowed, max hops) -> streamed body with byte and decompressed
-caps and a total deadline -> WARC record -> ledger row. Retries: connection errors, timeouts,
-408, 429 and 5xx with exponential backoff and jitter, honouring Retry-After up to a cap.
+only, no private addresses unless allowed, max hops, each hop under its own host's robots rules,
+limits and token) -> streamed body with byte and decompressed caps and a total deadline -> WARC
+record -> ledger row. Retries: connection errors, timeouts, 408, 429 and 5xx with exponential
+backoff and jitter, honouring Retry-After (a server asking for longer than the cap is not retried).
+
+The fetchers of one run in one process share a RunState (host gate, robots rules), so a run split
+into batches still fetches each robots.txt once and keeps each host's limits across batches.
 """
 from __future__ import annotations
 
 import email.utils
 import hashlib
 import ipaddress
+import logging
 import os
 import random
 import socket
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -26,8 +32,12 @@ import requests
 
 from flows.archive import NotInArchive, ReplayAdapter, WarcArchive
 
-RETRY_STATUS = {408, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524}
+log = logging.getLogger("lqs.fetch")
+
 REDIRECT_STATUS = {301, 302, 303, 307, 308}
+RETRY_OUTCOMES = {"timeout", "connection-error", "truncated"}
+ROBOTS_MAX_BYTES = 512_000          # RFC 9309 asks crawlers to parse at least 500 KiB
+CHUNK = 65536
 
 
 class FetchError(Exception):
@@ -67,7 +77,10 @@ class HostPolicy:
 
 
 class HostGate:
-    """Bounds concurrent requests and spaces them out, per host."""
+    """Bounds concurrent requests and spaces their starts, per host.
+
+    Each caller reserves the next free start time under the lock and then sleeps once until it,
+    so an injected (fake) sleep makes the gate instant in tests without busy-waiting."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -80,19 +93,62 @@ class HostGate:
                 self._sems[host] = threading.BoundedSemaphore(max(1, concurrency))
             return self._sems[host]
 
-    def enter(self, host: str, concurrency: int, delay: float) -> None:
+    def enter(self, host: str, concurrency: int, delay: float, sleep=time.sleep) -> None:
         self._sem(host, concurrency).acquire()
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                ready = self._next.get(host, 0.0)
-                if now >= ready:
-                    self._next[host] = now + delay
-                    return
-            time.sleep(min(ready - now, 1.0))
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next.get(host, 0.0))
+            self._next[host] = start + delay
+        if start > now:
+            sleep(start - now)
 
     def leave(self, host: str) -> None:
         self._sems[host].release()
+
+    def defer(self, host: str, seconds: float) -> None:
+        """No request to host starts for `seconds` (a 429/503 Retry-After speaks for the host)."""
+        with self._lock:
+            self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
+
+
+class RunState:
+    """What the fetchers of one run share in one process."""
+
+    def __init__(self):
+        self.gate = HostGate()
+        self.robots: dict[str, Any] = {}        # origin -> Protego rules, or a refusal reason, or None
+        self._lock = threading.Lock()
+        self._origin_locks: dict[str, threading.Lock] = {}
+        self._warned: set[str] = set()
+
+    def origin_lock(self, origin: str) -> threading.Lock:
+        with self._lock:
+            return self._origin_locks.setdefault(origin, threading.Lock())
+
+    def first_warning(self, host: str) -> bool:
+        with self._lock:
+            if host in self._warned:
+                return False
+            self._warned.add(host)
+            return True
+
+
+_RUN_STATES: "OrderedDict[str, RunState]" = OrderedDict()
+_RUN_STATES_LOCK = threading.Lock()
+_RUN_STATES_KEPT = 8   # a process runs one run at a time; a few spare keep memory bounded
+
+
+def run_state(run_id: str) -> RunState:
+    """The shared state of run_id in this process (a private one when there is no run id)."""
+    if not run_id:
+        return RunState()
+    with _RUN_STATES_LOCK:
+        state = _RUN_STATES.get(run_id) or RunState()
+        _RUN_STATES[run_id] = state
+        _RUN_STATES.move_to_end(run_id)
+        while len(_RUN_STATES) > _RUN_STATES_KEPT:
+            _RUN_STATES.popitem(last=False)
+        return state
 
 
 class Fetcher:
@@ -110,9 +166,8 @@ class Fetcher:
         self.sleep = sleep
         self.ledger: list[dict] = []
         self._ledger_lock = threading.Lock()
-        self.gate = HostGate()
-        self._robots: dict[str, Any] = {}
-        self._robots_lock = threading.Lock()
+        self.state = run_state(run_id)
+        self.gate = self.state.gate
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.http["user_agent"]
         self.session.headers["Accept-Encoding"] = "gzip, deflate, br"
@@ -139,21 +194,13 @@ class Fetcher:
     # ---------------------------------------------------------------- public
     def get(self, url: str, dataset_id: str | None = None, validators: dict | None = None,
             max_bytes: int | None = None, purpose: str = "page") -> FetchResult:
-        host = (urlsplit(url).hostname or "").lower()
-        policy = self.policy(host)
-        robots = self._robots_for(url, dataset_id, policy)
-        if robots is not None and not robots.can_fetch(url, self._agent(policy)):
-            result = FetchResult(url, url, None, "skipped-robots",
-                                 error=f"disallowed by {host}/robots.txt")
+        refusal = self._robots_refusal(url, dataset_id, self.policy(_host(url)))
+        if refusal:
+            result = FetchResult(url, url, None, "skipped-robots", error=refusal)
             self._log(dataset_id, url, 0, result, 0.0, None, purpose)
             return result
-        delay = policy.min_delay
-        if robots is not None:
-            crawl_delay = robots.crawl_delay(self._agent(policy))
-            if crawl_delay:
-                delay = max(delay, float(crawl_delay))
-        return self._with_retries(url, dataset_id, validators or {}, policy, delay,
-                                  max_bytes or self.http["max_bytes"], purpose=purpose)
+        return self._with_retries(url, dataset_id, validators or {}, max_bytes or self.http["max_bytes"],
+                                  purpose=purpose)
 
     def close(self) -> None:
         self.session.close()
@@ -162,27 +209,47 @@ class Fetcher:
     def _agent(self, policy: HostPolicy) -> str:
         return (policy.user_agent or self.http["user_agent"]).split("/", 1)[0]
 
-    def _robots_for(self, url: str, dataset_id: str | None, policy: HostPolicy):
+    def _robots_refusal(self, url: str, dataset_id: str | None, policy: HostPolicy) -> str | None:
+        """Why robots.txt forbids url, or None when it may be fetched."""
         parts = urlsplit(url)
-        if not policy.obey_robots or parts.path == "/robots.txt":
+        if parts.path == "/robots.txt":
             return None
-        key = f"{parts.scheme}://{parts.netloc}"
-        with self._robots_lock:
-            if key in self._robots:
-                return self._robots[key]
-            from protego import Protego
-
-            result = self._with_retries(key + "/robots.txt", dataset_id, {}, policy, policy.min_delay,
-                                        512_000, retries=1, purpose="robots")
-            # No robots.txt (4xx, missing from a replay archive, unreachable) means no rules.
-            text = result.body.decode("utf-8", "replace") if result.ok and result.body else ""
-            rules = Protego.parse(text) if text else None
-            self._robots[key] = rules
+        if not policy.obey_robots:
+            if self.state.first_warning(_host(url)):
+                log.warning("IGNORING robots.txt of %s as configured (politeness.obey_robots, "
+                            "ignore_robots_hosts or hosts.%s.obey_robots): its rules are not applied",
+                            _host(url), _host(url))
+            return None
+        rules = self._robots_rules(url, dataset_id, policy)
+        if isinstance(rules, str):
             return rules
+        if rules is not None and not rules.can_fetch(url, self._agent(policy)):
+            return f"disallowed by {_origin(url)}/robots.txt for {self._agent(policy)}"
+        return None
+
+    def _robots_rules(self, url: str, dataset_id: str | None, policy: HostPolicy):
+        """Protego rules of url's origin, None (no rules), or a reason everything is refused.
+        Fetched once per origin per run; other origins are not held up meanwhile."""
+        origin = _origin(url)
+        if origin in self.state.robots:
+            return self.state.robots[origin]
+        with self.state.origin_lock(origin):
+            if origin not in self.state.robots:
+                result = self._with_retries(origin + "/robots.txt", dataset_id, {}, ROBOTS_MAX_BYTES,
+                                            retries=1, purpose="robots")
+                self.state.robots[origin] = _robots_from(result, origin)
+            return self.state.robots[origin]
+
+    def _delay(self, url: str, policy: HostPolicy) -> float:
+        """Seconds between request starts on url's host: min_delay, or Crawl-delay when larger."""
+        rules = self.state.robots.get(_origin(url)) if policy.obey_robots else None
+        if rules is None or isinstance(rules, str):
+            return policy.min_delay
+        crawl_delay = rules.crawl_delay(self._agent(policy))
+        return max(policy.min_delay, float(crawl_delay or 0.0))
 
     # ---------------------------------------------------------------- retries
-    def _with_retries(self, url, dataset_id, validators, policy, delay, max_bytes, retries=None,
-                      purpose="page"):
+    def _with_retries(self, url, dataset_id, validators, max_bytes, retries=None, purpose="page"):
         retries = self.http["retries"] if retries is None else retries
         attempt = 0
         while True:
@@ -190,59 +257,59 @@ class Fetcher:
             started = time.monotonic()
             retry_after = None
             try:
-                result = self._walk(url, validators, policy, delay, max_bytes)
+                result = self._walk(url, dataset_id, validators, max_bytes, purpose)
                 retry_after = _retry_after(result.headers.get("retry-after"))
             except FetchError as exc:
                 result = FetchResult(url, url, None, exc.kind, error=str(exc))
             result.attempts = attempt
-            elapsed = (time.monotonic() - started) * 1000
-            self._log(dataset_id, url, attempt, result, elapsed, retry_after, purpose)
-            if not self._retryable(result) or attempt > retries:
+            wait = self._wait_before_retry(result, attempt, retries, retry_after)
+            self._log(dataset_id, url, attempt, result, (time.monotonic() - started) * 1000, retry_after, purpose)
+            if wait is None:
                 return result
-            self.sleep(self._backoff(attempt, retry_after))
+            if retry_after is None:
+                self.sleep(wait)
+            else:  # the host asked for a pause: its gate holds every request to it, ours included
+                self.gate.defer(_host(result.final_url), wait)
 
-    def _retryable(self, result: FetchResult) -> bool:
-        if result.status is not None:
-            return result.status in RETRY_STATUS
-        return result.outcome in ("timeout", "connection-error", "truncated")
-
-    def _backoff(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.http["retry_after_cap"])
-        base = self.http["backoff_base"] * (2 ** (attempt - 1))
-        return min(self.http["backoff_cap"], base) * random.uniform(0.5, 1.0)
+    def _wait_before_retry(self, result: FetchResult, attempt: int, retries: int,
+                           retry_after: float | None) -> float | None:
+        """Seconds to wait before the next attempt, or None when there is none."""
+        if not _retryable(result) or attempt > retries:
+            return None
+        if retry_after is None:
+            base = self.http["backoff_base"] * (2 ** (attempt - 1))
+            return min(self.http["backoff_cap"], base) * random.uniform(0.5, 1.0)
+        cap = self.http["retry_after_cap"]
+        if retry_after > cap:  # retrying sooner than asked would be rude; give up for this run
+            result.error = f"{result.error}; Retry-After {retry_after:.0f}s is over the {cap:g}s cap: not retried"
+            return None
+        return retry_after
 
     # ---------------------------------------------------------------- one attempt
-    def _walk(self, url, validators, policy, delay, max_bytes) -> FetchResult:
-        current, seen = url, [url]
-        for _hop in range(self.http["max_redirects"] + 1):
+    def _walk(self, url, dataset_id, validators, max_bytes, purpose) -> FetchResult:
+        current, seen = url, {url}
+        for hop in range(self.http["max_redirects"] + 1):
             self._check_target(current)
-            host = (urlsplit(current).hostname or "").lower()
-            hop_policy = policy if host == (urlsplit(url).hostname or "").lower() else self.policy(host)
-            self.gate.enter(host, hop_policy.concurrency, delay if hop_policy is policy else hop_policy.min_delay)
+            host = _host(current)
+            policy = self.policy(host)   # every hop under its own host's limits, agent and token
+            if hop and purpose != "robots":
+                refusal = self._robots_refusal(current, dataset_id, policy)
+                if refusal:
+                    raise FetchError("skipped-robots", f"redirect to {current}: {refusal}")
+            self.gate.enter(host, policy.concurrency, self._delay(current, policy), self.sleep)
             try:
-                status, reason, headers, body = self._request(current, validators if current == url else {},
-                                                              hop_policy, max_bytes)
+                status, headers, body = self._request(current, validators if hop == 0 else {}, policy,
+                                                      max_bytes)
             finally:
                 self.gate.leave(host)
             if status in REDIRECT_STATUS and headers.get("location"):
-                nxt = urljoin(current, headers["location"])
-                if nxt in seen:
-                    raise FetchError("redirect-loop", f"redirect loop at {nxt}")
-                seen.append(nxt)
-                current = nxt
+                current = urljoin(current, headers["location"])
+                if current in seen:
+                    raise FetchError("redirect-loop", f"redirect loop at {current}")
+                seen.add(current)
                 continue
-            return self._result(url, current, status, headers, body)
+            return _result(url, current, status, headers, body, validators)
         raise FetchError("too-many-redirects", f"more than {self.http['max_redirects']} redirects from {url}")
-
-    def _result(self, url, final, status, headers, body) -> FetchResult:
-        if status == 304:
-            return FetchResult(url, final, status, "not-modified", headers=headers)
-        sha = hashlib.sha256(body).hexdigest()
-        if 200 <= status < 300:
-            return FetchResult(url, final, status, "ok", body, headers, sha)
-        return FetchResult(url, final, status, f"http-{status}", body, headers, sha,
-                           error=f"HTTP {status} from {final}")
 
     def _check_target(self, url: str) -> None:
         parts = urlsplit(url)
@@ -250,75 +317,76 @@ class Fetcher:
             raise FetchError("bad-url", f"only http(s) URLs are fetched: {url[:200]}")
         if self.replaying or self.http["allow_private_addresses"]:
             return
-        for address in self.resolver(parts.hostname):
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast \
-                    or ip.is_unspecified:
-                raise FetchError("private-address", f"{parts.hostname} resolves to non-public {ip}")
+        for address in _addresses(parts.hostname, self.resolver):
+            if not _is_public(address):
+                raise FetchError("private-address", f"{parts.hostname} resolves to non-public {address}")
 
     def _request(self, url, validators, policy, max_bytes):
+        # The deadline starts once the gate lets us in: waiting our turn is not the server's fault.
+        deadline = time.monotonic() + self.http["total_deadline"]
         headers = dict(validators)
         if policy.token:
             headers["Authorization"] = f"Bearer {policy.token}"
         if policy.user_agent:
             headers["User-Agent"] = policy.user_agent
-        timeout = (self.http["connect_timeout"], self.http["read_timeout"])
+        left = _left(deadline)
+        timeout = (min(self.http["connect_timeout"], left), min(self.http["read_timeout"], left))
         try:
             resp = self.session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         except NotInArchive as exc:
             raise FetchError("not-in-archive", str(exc)) from None
         except requests.exceptions.Timeout as exc:
-            raise FetchError("timeout", f"timeout connecting to {url}: {exc}") from None
+            raise FetchError("timeout", f"timeout on {url}: {type(exc).__name__}") from None
         except requests.exceptions.InvalidURL as exc:
-            raise FetchError("bad-url", str(exc)) from None
+            raise FetchError("bad-url", str(exc)[:300]) from None
         except requests.exceptions.RequestException as exc:
             raise FetchError("connection-error", f"{type(exc).__name__}: {exc}"[:300]) from None
         try:
-            body = self._read_body(resp, max_bytes)
+            body = self._read_body(resp, max_bytes, deadline)
         finally:
             resp.close()
-        resp_headers = {k.lower(): v for k, v in resp.headers.items()}
         if self.archive is not None:
-            sent = {**self.session.headers, **headers}
+            sent = {**self.session.headers, **headers}   # the archive drops Authorization itself
             self.archive.record("GET", url, sent, resp.status_code, resp.reason or "", dict(resp.headers), body)
-        return resp.status_code, resp.reason, resp_headers, body
+        return resp.status_code, {k.lower(): v for k, v in resp.headers.items()}, body
 
-    def _read_body(self, resp, max_bytes: int) -> bytes:
+    def _read_body(self, resp, max_bytes: int, deadline: float) -> bytes:
         """Stream the body; stop past the byte cap, the decompressed cap or the deadline."""
         declared = resp.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > max_bytes \
                 and not resp.headers.get("content-encoding"):
             raise FetchError("too-large", f"Content-Length {declared} exceeds the {max_bytes}-byte cap")
-        raw = resp.raw
         decoder = _decoder(resp.headers.get("content-encoding", ""))
-        deadline = time.monotonic() + self.http["total_deadline"]
         limit = self.http["max_decompressed_bytes"]
         chunks, received, produced = [], 0, 0
         try:
             while True:
-                chunk = raw.read(65536, decode_content=False)
+                # read1 returns what one receive brings, so a server trickling bytes still meets
+                # the deadline; each receive waits at most the read timeout or what is left.
+                _limit_wait(resp.raw, min(self.http["read_timeout"], _left(deadline)))
+                chunk = resp.raw.read1(CHUNK, decode_content=False)
                 if not chunk:
                     break
                 received += len(chunk)
                 if received > max_bytes:
                     raise FetchError("too-large", f"body exceeds the {max_bytes}-byte cap")
-                data = decoder.decompress(chunk, limit - produced + 1) if decoder else chunk
+                data = decoder.decompress(chunk, limit - produced) if decoder else chunk
                 produced += len(data)
                 if produced > limit:
                     raise FetchError("decompression-bomb", f"decompressed body exceeds {limit} bytes")
                 chunks.append(data)
-                if time.monotonic() > deadline:
-                    raise FetchError("timeout", f"total deadline of {self.http['total_deadline']}s passed")
+            tail = decoder.flush() if decoder else b""
+            if produced + len(tail) > limit:
+                raise FetchError("decompression-bomb", f"decompressed body exceeds {limit} bytes")
+            chunks.append(tail)
         except FetchError:
             raise
-        except (requests.exceptions.RequestException, OSError, zlib.error, ValueError) as exc:
-            kind = "timeout" if "timed out" in str(exc).lower() else "truncated"
+        except Exception as exc:  # socket timeouts, urllib3 protocol errors, zlib and brotli errors
+            if time.monotonic() >= deadline:
+                raise FetchError("timeout", f"total deadline of {self.http['total_deadline']:g}s passed "
+                                            "while reading the body") from None
+            kind = "timeout" if "timed out" in str(exc).lower() or isinstance(exc, TimeoutError) else "truncated"
             raise FetchError(kind, f"{type(exc).__name__} while reading body: {exc}"[:300]) from None
-        except Exception as exc:  # urllib3 protocol errors, brotli errors
-            kind = "timeout" if "timed out" in str(exc).lower() else "truncated"
-            raise FetchError(kind, f"{type(exc).__name__} while reading body: {exc}"[:300]) from None
-        if decoder is not None and hasattr(decoder, "flush"):
-            chunks.append(decoder.flush())
         return b"".join(chunks)
 
     # ---------------------------------------------------------------- ledger
@@ -326,7 +394,7 @@ class Fetcher:
              purpose) -> None:
         row = {
             "run_id": self.run_id, "dataset_id": dataset_id, "url": url,
-            "host": (urlsplit(url).hostname or "").lower(), "method": "GET", "purpose": purpose, "attempt": attempt,
+            "host": _host(url), "method": "GET", "purpose": purpose, "attempt": attempt,
             "status": result.status, "outcome": result.outcome,
             "bytes": len(result.body) if result.body is not None else 0, "sha256": result.sha256,
             "elapsed_ms": round(elapsed_ms, 3), "retry_after": retry_after, "error": result.error,
@@ -337,12 +405,13 @@ class Fetcher:
         with self._ledger_lock:
             self.ledger.append(row)
 
-    def ledger_outcome(self, dataset_id: str | None, url: str, outcome: str) -> None:
-        """Relabel the last ledger row of url (a 200 whose body equals the previous one)."""
+    def ledger_update(self, dataset_id: str | None, url: str, **values) -> None:
+        """Amend the last ledger row of url (a 200 equal to the last body is 'unchanged'; a 304
+        carries the sha256 of the body it stands for, so the next run can compare with it)."""
         with self._ledger_lock:
             for row in reversed(self.ledger):
                 if row["dataset_id"] == dataset_id and row["url"] == url:
-                    row["outcome"] = outcome
+                    row.update(values)
                     return
 
     def take_ledger(self, dataset_id: str | None) -> list[dict]:
@@ -353,29 +422,118 @@ class Fetcher:
         return mine
 
 
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _left(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise FetchError("timeout", "the request's total deadline passed")
+    return left
+
+
+def _limit_wait(raw, seconds: float) -> None:
+    """Bound the next socket receive (a replayed response has no socket)."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(seconds)
+
+
+def _retryable(result: FetchResult) -> bool:
+    if result.status is not None:
+        return result.status in (408, 429) or result.status >= 500
+    return result.outcome in RETRY_OUTCOMES
+
+
+def _result(url, final, status, headers, body, validators) -> FetchResult:
+    if status == 304:
+        # A 304 may omit the validators; the ones we sent still stand for the next run.
+        headers.setdefault("etag", validators.get("If-None-Match"))
+        headers.setdefault("last-modified", validators.get("If-Modified-Since"))
+        return FetchResult(url, final, status, "not-modified", headers=headers)
+    sha = hashlib.sha256(body).hexdigest()
+    if 200 <= status < 300:
+        return FetchResult(url, final, status, "ok", body, headers, sha)
+    return FetchResult(url, final, status, f"http-{status}", body, headers, sha,
+                       error=f"HTTP {status} from {final}")
+
+
+def _robots_from(result: FetchResult, origin: str):
+    """RFC 9309: a robots.txt that is missing (4xx) imposes nothing; one that cannot be read
+    (5xx, timeouts, connection errors) means everything is disallowed for this run."""
+    if result.ok:
+        from protego import Protego
+
+        return Protego.parse(result.body.decode("utf-8", "replace"))
+    if result.outcome == "not-in-archive" or (result.status is not None and 400 <= result.status < 500):
+        return None
+    return f"{origin}/robots.txt unreadable ({result.outcome}): everything disallowed for this run"
+
+
+def _addresses(hostname: str, resolver) -> list[str]:
+    try:
+        return [str(ipaddress.ip_address(hostname.strip("[]")))]   # an IP literal needs no lookup
+    except ValueError:
+        return resolver(hostname)
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6 and ip.ipv4_mapped is not None:   # ::ffff:127.0.0.1 is loopback too
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
 class _Decoder:
+    """Content-Encoding decoder that never produces more than it is allowed to (bomb-safe)."""
+
     def __init__(self, kind: str):
+        self._kind = kind
         if kind == "br":
             import brotli
 
             self._d = brotli.Decompressor()
-            self._kind = "br"
         else:
-            wbits = 16 + zlib.MAX_WBITS if kind == "gzip" else zlib.MAX_WBITS
-            self._d = zlib.decompressobj(wbits)
-            self._kind = kind
+            self._d = zlib.decompressobj(16 + zlib.MAX_WBITS if kind == "gzip" else zlib.MAX_WBITS)
+        self._started = False
 
-    def decompress(self, chunk: bytes, max_length: int) -> bytes:
+    def decompress(self, chunk: bytes, room: int) -> bytes:
+        """Up to room bytes of output; one byte more means the cap was passed."""
         if self._kind == "br":
-            # brotli has no output bound per call; chunks are 64 KB so growth per call is bounded
-            # by the format's maximum ratio, and the caller checks the running total.
-            return self._d.process(chunk)
-        out = self._d.decompress(chunk, max(1, max_length))
-        if self._d.unconsumed_tail:
-            raise FetchError("decompression-bomb", "decompressed body exceeds the cap")
+            return self._brotli(chunk, room)
+        try:
+            out = self._d.decompress(chunk, room + 1)
+        except zlib.error:
+            if self._kind != "deflate" or self._started:
+                raise
+            # Some servers send raw deflate (no zlib header) as "deflate".
+            self._d = zlib.decompressobj(-zlib.MAX_WBITS)
+            out = self._d.decompress(chunk, room + 1)
+        self._started = True
         return out
 
+    def _brotli(self, chunk: bytes, room: int) -> bytes:
+        try:
+            out = [self._d.process(chunk, output_buffer_limit=room + 1)]
+        except TypeError:  # brotli < 1.2 has no output bound; the caller's running total still stops it
+            return self._d.process(chunk)
+        total = len(out[0])
+        while total <= room and not self._d.can_accept_more_data():
+            more = self._d.process(b"", output_buffer_limit=room + 1 - total)
+            if not more:
+                break
+            out.append(more)
+            total += len(more)
+        return b"".join(out)
+
     def flush(self) -> bytes:
+        # Every decompress() call consumed its input (or the caller stopped), so this tail is small.
         return b"" if self._kind == "br" else self._d.flush()
 
 

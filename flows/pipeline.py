@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.config import Config, Source
-from flows.harvest import SourceResult, collect
+from flows.harvest import SourceResult, by_host_turns, collect
 
 
 def new_run_id() -> str:
@@ -46,7 +46,8 @@ def collect_batch(spec: BatchSpec) -> list[SourceResult]:
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="lqs-fetch") as pool:
             return list(pool.map(
-                lambda s: collect(s, fetcher, spec.settings, spec.previous.get(s.id), store), spec.sources))
+                lambda s: collect(s, fetcher, spec.settings, spec.previous.get(s.id), store),
+                by_host_turns(spec.sources)))
     finally:
         fetcher.close()
         if archive is not None:
@@ -58,12 +59,15 @@ class Summary:
     run_id: str
     kind: str
     sources: list[dict] = field(default_factory=list)
+    hosts: dict[str, dict[str, int]] = field(default_factory=dict)   # host -> outcome -> fetches
     started: float = field(default_factory=time.monotonic)
 
     def add(self, result: SourceResult, before: dict | None, after: dict | None) -> None:
         outcomes: dict[str, int] = {}
         for row in result.fetches:
             outcomes[row["outcome"]] = outcomes.get(row["outcome"], 0) + 1
+            per_host = self.hosts.setdefault(row["host"], {})
+            per_host[row["outcome"]] = per_host.get(row["outcome"], 0) + 1
         self.sources.append({
             "dataset_id": result.dataset_id, "status": result.status, "error": result.error,
             "facts": result.fact_count, "pages": result.pages, "bytes": result.bytes,
@@ -83,6 +87,7 @@ class Summary:
             "facts": sum(s["facts"] for s in self.sources),
             "bytes": sum(s["bytes"] for s in self.sources),
             "seconds": round(time.monotonic() - self.started, 3),
+            "hosts": self.hosts,
             "per_source": self.sources,
         }
 
@@ -148,15 +153,9 @@ class Run:
         return out
 
     def write(self, results: list[SourceResult]) -> None:
-        from warehouse.load import write_source
+        from warehouse.load import write_results
 
-        for result in results:
-            try:
-                write_source(self.writer, self.run_id, result)
-            except Exception as exc:  # the transaction rolled back; record the failure instead
-                result.status, result.error = "failed", f"write failed: {type(exc).__name__}: {exc}"[:500]
-                result.facts, result.files, result.label_stats = [], [], []
-                write_source(self.writer, self.run_id, result)
+        write_results(self.writer, self.run_id, results)
         if time.monotonic() - self._last_publish > self.publish_every:
             self.writer.publish()  # let readers see progress on long runs
             self._last_publish = time.monotonic()

@@ -98,17 +98,55 @@ def _replay(replay: str | list[str] | None) -> list[str] | None:
     return [replay] if isinstance(replay, str) else list(replay)
 
 
-@flow(name="harvest-source", description="Harvest one catalog source: fetch, extract, profile, load, score.")
+def _options() -> dict:
+    """Task runner and timeout from the settings in force (LQS_CONFIG or the bundled config),
+    so deployment runs, which import this module fresh, get them too."""
+    try:
+        config = load()
+    except Exception:  # the flow body loads the config again and reports the error properly
+        return {}
+    return {"task_runner": task_runner(config), "timeout_seconds": config.settings["run"]["flow_timeout_seconds"]}
+
+
+FLOW_OPTIONS = _options()
+
+
+@flow(name="harvest-source", description="Harvest one catalog source: fetch, extract, profile, load, score.",
+      **FLOW_OPTIONS)
 def harvest_source(source_id: str, replay: str | list[str] | None = None, config_dir: str | None = None) -> dict:
     config = load(config_dir)
     return execute(config, _sources(config, [source_id]), "harvest", _replay(replay))
 
 
-@flow(name="refresh-catalog", description="Refresh every enabled source of the catalog.")
+@flow(name="refresh-catalog", description="Refresh every enabled source of the catalog.", **FLOW_OPTIONS)
 def refresh_catalog(only: list[str] | None = None, replay: str | list[str] | None = None,
                     config_dir: str | None = None) -> dict:
     config = load(config_dir)
     return execute(config, _sources(config, only), "refresh", _replay(replay))
+
+
+REFRESH_DEPLOYMENT = "nightly"
+HARVEST_DEPLOYMENT = "on-demand"
+
+
+def deployments(config: Config) -> list:
+    """The two served deployments: the scheduled refresh (never two at once) and a manual,
+    parameterised one-source harvest."""
+    from prefect.client.schemas.objects import ConcurrencyLimitConfig, ConcurrencyLimitStrategy
+    from prefect.deployments.runner import EntrypointType
+    from prefect.schedules import Cron
+
+    schedule = config.settings["schedule"]
+    refresh = refresh_catalog.to_deployment(
+        name=REFRESH_DEPLOYMENT, schedule=Cron(schedule["cron"], timezone=schedule["timezone"]),
+        concurrency_limit=ConcurrencyLimitConfig(limit=1, collision_strategy=ConcurrencyLimitStrategy.CANCEL_NEW),
+        parameters={"config_dir": str(config.dir)}, entrypoint_type=EntrypointType.MODULE_PATH,
+        description="Scheduled refresh of every enabled source.", tags=["lqs"])
+    harvest = harvest_source.to_deployment(
+        name=HARVEST_DEPLOYMENT, parameters={"config_dir": str(config.dir)},
+        entrypoint_type=EntrypointType.MODULE_PATH, tags=["lqs"],
+        description="Harvest one source by hand: --param source_id=<id> [--param replay=<warc>].")
+    return [refresh, harvest]
 
 
 def configured(flow_obj, config: Config):

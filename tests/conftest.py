@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # demo/ and benchmarks/ helpers are importable in tests
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 NIH_LABELS = CORPUS / "annotations" / "Data_Entry_2017_v2020.csv.gz"

@@ -19,7 +19,7 @@ def warehouse_env(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("cli")
     env = {**os.environ, "LQS_WAREHOUSE": str(tmp / "w.duckdb"), "LQS_ARCHIVE": str(tmp / "archive")}
     code = ("import flows.config as c; from flows.pipeline import run_locally; cfg = c.load(); "
-            f"run_locally(cfg, cfg.sources, 'refresh', replay=[{str(DEMO)!r}])")
+            f"run_locally(cfg, [cfg.source('nih-chestxray14')], 'refresh', replay=[{str(DEMO)!r}])")
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
     return env
 
@@ -43,18 +43,19 @@ def test_help_does_not_import_prefect_or_duckdb():
 
 
 def test_query_prints_the_catalog_row(warehouse_env):
-    proc = lqs("query", "select dataset_id, lqs, tier from catalog", "--json", env=warehouse_env)
+    proc = lqs("query", "select dataset_id, lqs, tier from catalog where dataset_id = 'nih-chestxray14'", "--json",
+               env=warehouse_env)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout) == [{"dataset_id": "nih-chestxray14", "lqs": 81, "tier": "gold"}]
-    table = lqs("query", "select dataset_id, lqs, tier from catalog", env=warehouse_env)
+    table = lqs("query", "select dataset_id, lqs, tier from catalog where lqs is not null", env=warehouse_env)
     assert "nih-chestxray14" in table.stdout and "81" in table.stdout and "gold" in table.stdout
-    csv = lqs("query", "select dataset_id, lqs from catalog", "--csv", env=warehouse_env)
+    csv = lqs("query", "select dataset_id, lqs from catalog where lqs is not null", "--csv", env=warehouse_env)
     assert csv.stdout.splitlines() == ["dataset_id,lqs", "nih-chestxray14,81"]
 
 
 def test_query_from_file(warehouse_env, tmp_path):
     q = tmp_path / "q.sql"
-    q.write_text("select count(*) as n from lqs_dimensions_latest")
+    q.write_text("select count(*) as n from lqs_dimensions_latest where dataset_id = 'nih-chestxray14'")
     proc = lqs("query", "--file", str(q), "--json", env=warehouse_env)
     assert json.loads(proc.stdout) == [{"n": 7}]
 

@@ -28,12 +28,14 @@ def query(workdir, sql, params=()):
 
 def test_demo_replay_twice_appends_runs_and_keeps_one_current_score(workdir):
     config = load()
-    first = run_locally(config, config.sources, "refresh", replay=[str(DEMO)])
+    nih = [config.source("nih-chestxray14")]
+    first = run_locally(config, nih, "refresh", replay=[str(DEMO)])
     assert first["sources_ok"] == 1 and first["per_source"][0]["lqs_after"] == 81
-    second = run_locally(config, config.sources, "refresh", replay=[str(DEMO)])
+    second = run_locally(config, nih, "refresh", replay=[str(DEMO)])
     assert second["sources_ok"] == 1
     row = query(workdir, """select dataset_id, item_count, item_unit, subject_count, class_count, size_bytes,
-                            formats, license, commercial_use, release_year, publisher, lqs, tier from catalog""")
+                            formats, license, commercial_use, release_year, publisher, lqs, tier from catalog
+                            where lqs is not null""")
     assert row == [("nih-chestxray14", 112_120, "images", 30_805, 14, 45_088_866_280, "CSV · TAR", "CC0-1.0",
                     True, 2017, "NIH Clinical Center", 81, "gold")]
     assert query(workdir, "select count(*) from runs where status = 'ok'") == [(2,)]
@@ -131,7 +133,8 @@ category = "Computer Vision"
 '''
     (config_dir / "sources.toml").write_text(text)
     config = load(config_dir)
-    summary = run_locally(config, config.sources, "refresh", replay=[str(DEMO)])
+    summary = run_locally(config, [config.source("nih-chestxray14"), config.source("elsewhere")], "refresh",
+                          replay=[str(DEMO)])
     by_id = {s["dataset_id"]: s for s in summary["per_source"]}
     assert by_id["nih-chestxray14"]["status"] == "ok"
     assert by_id["elsewhere"]["status"] == "failed" and "not in the replay archive" in by_id["elsewhere"]["error"]

@@ -26,6 +26,9 @@ def card(con, dataset_id: str) -> dict | None:
                                         "source_url": source_url, "archive_sha256": sha}
     out["conflicts"] = sorted({r[0] for r in con.execute(
         "select field from conflicts where dataset_id = ?", [dataset_id]).fetchall()}) if _has(con, "conflicts") else []
+    # Source gone (404/410 twice in a row): still catalogued, marked (migration 003).
+    out["withdrawn"] = _has(con, "withdrawn") and bool(con.execute(
+        "select count(*) from withdrawn where dataset_id = ?", [dataset_id]).fetchall()[0][0])
     score = con.execute("""select composite, tier, coverage, methodology_version, scored_at
                            from lqs_latest where dataset_id = ?""", [dataset_id]).fetchone()
     if score:

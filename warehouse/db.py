@@ -159,7 +159,7 @@ class Warehouse:
                     who = lock.read().strip() or "another process"
                     lock.close()
                     raise WarehouseBusy(f"{self.path}: another writer holds the warehouse ({who}); "
-                                        f"waited {self.lock_timeout:.0f}s") from None
+                                        f"waited {self.lock_timeout:g}s") from None
                 time.sleep(0.2)
         lock.seek(0)
         lock.truncate()
@@ -185,6 +185,7 @@ class Writer:
         self.wh = warehouse
         self.con = None
         self.applied: list[Migration] = []
+        self.commits = 0
 
     def open(self) -> None:
         staging = self.wh.staging_path
@@ -192,7 +193,9 @@ class Writer:
         if self.wh.path.exists():
             shutil.copyfile(self.wh.path, staging)
         self.con = _connect(staging)
+        self.__dict__.pop("_columns", None)  # a new connection may see a migrated schema
         self.applied += migrate(self.con)
+        _pause_point("writer-open")
 
     def publish(self, reopen: bool = True) -> None:
         self.con.execute("checkpoint")
@@ -201,6 +204,7 @@ class Writer:
         staging = self.wh.staging_path
         with open(staging, "rb") as fh:
             os.fsync(fh.fileno())
+        _pause_point("before-replace")
         os.replace(staging, self.wh.path)
         _fsync_dir(self.wh.path.parent)
         if reopen:
@@ -225,6 +229,17 @@ class Writer:
         except BaseException:
             self.con.execute("rollback")
             raise
+        self.commits += 1
+        _pause_point(f"commit-{self.commits}")
+
+    def columns(self, table: str) -> list[tuple[str, str]]:
+        """(name, type) of a table's columns, cached: inserts are on the hot path."""
+        cache = self.__dict__.setdefault("_columns", {})
+        if table not in cache:
+            cache[table] = [tuple(r) for r in self.con.execute(
+                "select column_name, data_type from information_schema.columns where table_name = ? "
+                "order by ordinal_position", [table]).fetchall()]
+        return cache[table]
 
     def insert(self, table: str, rows: list[dict]) -> int:
         """Bulk insert rows (dicts keyed by column) through Arrow — never row by row."""
@@ -232,18 +247,41 @@ class Writer:
             return 0
         import pyarrow as pa
 
-        columns = [r[0] for r in self.con.execute(
-            "select column_name from information_schema.columns where table_name = ? "
-            "order by ordinal_position", [table]).fetchall()]
-        data = {c: [_cell(row.get(c)) for row in rows] for c in columns}
+        columns = self.columns(table)
+        data = {}
+        for name, kind in columns:
+            values = [row.get(name) for row in rows]
+            data[name] = [_cell(v) for v in values] if kind == "JSON" else values
         arrow = pa.table(data)
         self.con.register("_lqs_rows", arrow)
         try:
-            names = ", ".join(f'"{c}"' for c in columns)
+            names = ", ".join(f'"{c}"' for c, _ in columns)
             self.con.execute(f'insert into {table} ({names}) select {names} from _lqs_rows')
         finally:
             self.con.unregister("_lqs_rows")
         return len(rows)
+
+
+def fetch_one(con, sql: str, params: list | None = None) -> tuple | None:
+    """The first row of a query, with the result finished: DuckDB refuses relation work on a
+    connection whose last execute() result was only partly fetched (fetchone)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0] if rows else None
+
+
+def _pause_point(point: str) -> None:
+    """Test hook for the crash and concurrency tests: with LQS_TEST_PAUSE_AT=<point> the writer
+    stops there, announces it by writing its pid to LQS_TEST_PAUSE_FILE, and waits until the test
+    deletes that file (or LQS_TEST_PAUSE_SECONDS pass), so a test can SIGKILL it at exactly that
+    moment or let it go on. Points: writer-open, commit-<n>, before-replace. Inert otherwise."""
+    if os.environ.get("LQS_TEST_PAUSE_AT") != point:
+        return
+    marker = Path(os.environ.get("LQS_TEST_PAUSE_FILE") or os.devnull)
+    if marker != Path(os.devnull):
+        marker.write_text(f"{os.getpid()} {point}\n")
+    deadline = time.monotonic() + float(os.environ.get("LQS_TEST_PAUSE_SECONDS", "60"))
+    while time.monotonic() < deadline and marker.exists():
+        time.sleep(0.05)
 
 
 def _cell(value):

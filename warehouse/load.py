@@ -36,34 +36,82 @@ def finish_run(writer, run_id: str, status: str, summary: dict) -> None:
                      summary.get("facts", 0), summary.get("bytes", 0), json.dumps(summary, default=str), run_id])
 
 
+def write_results(writer, run_id: str, results: list[SourceResult]) -> None:
+    """Write a batch of sources in one transaction. If that fails, each source is written in a
+    transaction of its own, and a source whose rows still fail is recorded as failed with none
+    of its rows: a failing source never leaves partial rows and never takes others with it."""
+    try:
+        with writer.transaction():
+            _write_rows(writer, run_id, results)
+        return
+    except Exception:
+        if len(results) == 1:
+            _record_failure(writer, run_id, results[0])
+            return
+    for result in results:
+        try:
+            with writer.transaction():
+                _write_rows(writer, run_id, [result])
+        except Exception:
+            _record_failure(writer, run_id, result)
+
+
 def write_source(writer, run_id: str, result: SourceResult) -> None:
     """All of one source's rows in one transaction: a failure leaves none of them."""
-    base = {"run_id": run_id, "dataset_id": result.dataset_id}
-    with writer.transaction() as con:
-        writer.insert("fetches", [{**r, "run_id": run_id} for r in result.fetches])
-        if result.status == "unchanged":
-            _copy_previous(con, run_id, result)
-            facts = con.execute("select count(*) from facts where run_id = ? and dataset_id = ?",
-                                [run_id, result.dataset_id]).fetchone()[0]
+    write_results(writer, run_id, [result])
+
+
+def _record_failure(writer, run_id: str, result: SourceResult) -> None:
+    import sys
+
+    error = sys.exc_info()[1]
+    result.status, result.error = "failed", f"write failed: {type(error).__name__}: {error}"[:500]
+    result.facts, result.files, result.label_stats = [], [], []
+    with writer.transaction():
+        _write_rows(writer, run_id, [result])
+
+
+def _write_rows(writer, run_id: str, results: list[SourceResult]) -> None:
+    fetches, facts, files, stats, runs, reused = [], [], [], [], [], []
+    for r in results:
+        base = {"run_id": run_id, "dataset_id": r.dataset_id}
+        fetches += [{**row, "run_id": run_id} for row in r.fetches]
+        if r.status == "unchanged":
+            reused.append({"dataset_id": r.dataset_id, "reused_run_id": r.reused_run_id})
         else:
-            writer.insert("facts", [{**base, **f, "value": json.dumps(f["value"], ensure_ascii=False)}
-                                    for f in result.facts])
-            writer.insert("files", [{**base, **f} for f in result.files])
-            writer.insert("label_stats", [{**base, **s} for s in result.label_stats])
-            facts = len(result.facts)
-        writer.insert("source_runs", [{
-            **base, "status": result.status, "adapter": result.adapter, "error": result.error,
-            "facts": facts, "pages": result.pages, "bytes": result.bytes,
-            "fingerprint": result.fingerprint, "reused_run_id": result.reused_run_id,
-            "started_at": result.started_at, "finished_at": result.finished_at}])
+            facts += [{**base, **f, "value": json.dumps(f["value"], ensure_ascii=False)} for f in r.facts]
+            files += [{**base, **f} for f in r.files]
+            stats += [{**base, **s} for s in r.label_stats]
+        runs.append({**base, "status": r.status, "adapter": r.adapter, "error": r.error,
+                     "facts": len(r.facts), "pages": r.pages, "bytes": r.bytes,
+                     "fingerprint": r.fingerprint, "reused_run_id": r.reused_run_id,
+                     "started_at": r.started_at, "finished_at": r.finished_at})
+    for table, rows in (("fetches", fetches), ("facts", facts), ("files", files), ("label_stats", stats)):
+        writer.insert(table, rows)
+    if reused:
+        _copy_previous(writer, run_id, reused, runs)
+    writer.insert("source_runs", runs)
 
 
-def _copy_previous(con, run_id: str, result: SourceResult) -> None:
-    """An unchanged source keeps its facts: copy them into this run (history stays per run)."""
-    for table in ("facts", "files", "label_stats"):
-        con.execute(f"insert into {table} select * replace (? as run_id) from {table} "
-                    f"where run_id = ? and dataset_id = ?",
-                    [run_id, result.reused_run_id, result.dataset_id])
+def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict]) -> None:
+    """Unchanged sources keep their facts: copy them into this run (history stays per run)."""
+    import pyarrow as pa
+
+    con = writer.con
+    con.register("_lqs_reused", pa.Table.from_pylist(reused))
+    try:
+        for table in ("facts", "files", "label_stats"):
+            con.execute(f"""insert into {table} select t.* replace (? as run_id) from {table} t
+                            join _lqs_reused r on t.dataset_id = r.dataset_id and t.run_id = r.reused_run_id""",
+                        [run_id])
+        counts = dict(con.execute("""select f.dataset_id, count(*) from facts f
+                                     where f.run_id = ? and f.dataset_id in (select dataset_id from _lqs_reused)
+                                     group by f.dataset_id""", [run_id]).fetchall())
+    finally:
+        con.unregister("_lqs_reused")
+    for row in runs:
+        if row["dataset_id"] in counts and row["status"] == "unchanged":
+            row["facts"] = counts[row["dataset_id"]]
 
 
 def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
@@ -80,24 +128,25 @@ def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
             select f.*, row_number() over (partition by f.dataset_id, f.url order by f.fetched_at desc) rn
             from fetches f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
             where f.outcome in ('ok', 'not-modified', 'unchanged') and f.purpose in ('page', 'annotations')
-        ) where rn = 1""").fetchall()
+              and f.dataset_id in (select unnest(?))
+        ) where rn = 1""", [dataset_ids]).fetchall()
     for dataset_id, url, purpose, etag, last_modified, sha in rows:
         prev = out.get(dataset_id)
         if prev is not None:
             prev.urls[url] = {"purpose": purpose, "etag": etag, "last_modified": last_modified, "sha256": sha}
-    # A 304 row has no sha256: carry the sha of the body it stood for.
-    for prev in out.values():
+    # 304 rows carry the sha256 of the body they stood for; older warehouses' do not: look back.
+    for dataset_id, prev in out.items():
         for url, meta in prev.urls.items():
             if not meta["sha256"]:
-                meta["sha256"] = _last_sha(con, prev.run_id, url)
+                meta["sha256"] = _last_sha(con, dataset_id, url)
     return out
 
 
-def _last_sha(con, run_id: str, url: str) -> str | None:
-    row = con.execute("""select archive_sha256 from facts where source_url = ? and archive_sha256 is not null
-                         order by run_id desc limit 1""", [url]).fetchone()
-    if row:
-        return row[0]
-    row = con.execute("""select sha256 from fetches where url = ? and sha256 is not null and outcome in ('ok','unchanged')
-                         order by fetched_at desc limit 1""", [url]).fetchone()
+def _last_sha(con, dataset_id: str, url: str) -> str | None:
+    """The body this dataset last read at url in a successful run (never a failed run's)."""
+    row = con.execute("""select f.sha256 from fetches f
+                         join source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
+                         where s.status in ('ok', 'unchanged') and f.dataset_id = ? and f.url = ?
+                           and f.sha256 is not null and f.outcome in ('ok', 'unchanged', 'not-modified')
+                         order by f.fetched_at desc limit 1""", [dataset_id, url]).fetchone()
     return row[0] if row else None

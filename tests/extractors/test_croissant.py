@@ -300,3 +300,11 @@ def test_huge_strings_are_capped():
     assert len(record(ex)["title"]) <= 1000
     assert all(len(f.evidence) <= 300 for f in ex.facts)
     assert all(len(str(f.value)) <= 5_000 for f in ex.facts if f.field != "keywords")
+
+
+def test_relative_content_url_is_relative_to_the_metadata():
+    entries = [{"@type": "cr:FileObject", "@id": "train", "contentUrl": "data/train.csv"}]
+    ex = run(doc(name="x", distribution=entries), url=RAW + "croissant/metadata.json")
+    assert [(f.name, f.url) for f in ex.files] == [("train.csv", RAW + "croissant/data/train.csv")]
+    ex = run(doc(name="x", distribution=entries), url=None)
+    assert [(f.name, f.url) for f in ex.files] == [("train.csv", None)]

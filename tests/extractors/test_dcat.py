@@ -253,3 +253,15 @@ def test_huge_literals_are_capped():
     assert ex.error is None
     assert len(record(ex)["title"]) <= 1000
     assert all(len(f.evidence) <= 300 for f in ex.facts)
+
+
+def test_relative_iris_resolve_against_the_input_url_only(tmp_path, monkeypatch):
+    body = TTL_HEAD + (b"<a> a dcat:Dataset ; dcat:landingPage <page> ; dcat:distribution <d1> .\n"
+                       b"<d1> dcat:downloadURL <files/a.csv> .\n")
+    monkeypatch.chdir(tmp_path)          # rdflib's default base would be the working directory
+    ex = run(body, url=None)
+    assert "homepage" not in record(ex)
+    assert [(f.name, f.url) for f in ex.files] == [("a.csv", None)]
+    ex = run(body, url="https://portal.example.org/export/dcat")
+    assert record(ex)["homepage"] == "https://portal.example.org/export/page"
+    assert [f.url for f in ex.files] == ["https://portal.example.org/export/files/a.csv"]

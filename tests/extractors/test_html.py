@@ -245,19 +245,6 @@ def test_splits_are_not_totals_when_a_total_is_stated():
     assert [f.value for f in facts_of(ex, "item_count")] == [70000]
 
 
-def test_prose_counts_is_public_and_safe():
-    assert html.prose_counts(None) == []
-    found = html.prose_counts("A set of 4,000 scans from 1,000 patients.")
-    assert [(c.field, c.value, c.unit) for c in found] == [("item_count", 4000, "scans"),
-                                                            ("subject_count", 1000, None)]
-
-
-def test_long_sentence_evidence_is_trimmed():
-    text = "Filler words here. " + "x " * 400 + "The set holds 4,000 scans in total " + "y " * 400
-    (c,) = html.prose_counts(text)
-    assert len(c.evidence) <= 300 and "4,000 scans" in c.evidence
-
-
 # ----------------------------------------------------------------------------- hostile input
 
 def test_binary_garbage_is_an_error():

@@ -134,6 +134,7 @@ def test_hub_api_dataset_with_siblings():
     # .gitattributes and the card README are not data files; downloads/usedStorage no size.
     assert [f.name for f in ex.files] == ["train-00000-of-00001.parquet",
                                           "test-00000-of-00001.parquet"]
+    assert [f.sha256 for f in ex.files] == [None, None]   # "aa11" is not a digest
     assert ex.files[0].url == ("https://huggingface.co/datasets/example-org/leaf-disease/resolve/"
                                "4f5c2a9e0b1d3c7e8f9a0b1c2d3e4f5a6b7c8d9e/data/"
                                "train-00000-of-00001.parquet")
@@ -351,6 +352,8 @@ def test_dataset_infos_two_configs():
         "item_count": 33_000, "item_unit": "examples", "class_count": 5,
     }
     assert sorted(f.name for f in ex.files) == ["en.zip", "fr.zip", "labels.csv"]
+    # "e1"/"c1" are not SHA-256 digests: not stored as one.
+    assert all(f.sha256 is None for f in ex.files)
     # download_size per config summed would double-count labels.csv; dataset_size is derived.
     assert values(ex, "size_bytes") == [4_501_000]
     assert values(ex, "license") == []   # "" is not a licence
@@ -374,6 +377,16 @@ def test_dataset_infos_same_data_in_two_configs_counts_once():
     assert rec["item_count"] == 67349 + 872
     assert rec["size_bytes"] == 3_110_000     # same download_size: the same files
     assert rec["license"] == "CC-BY-SA-4.0"
+
+
+def test_dataset_infos_sha256_checksums_are_kept():
+    digest = "284fe8456ce20687f4367ae7ad94a64577e7f9fde2c2c6b1c74340ab5dc82715"
+    info = {**INFO_ONE, "download_checksums": {
+        "https://example.org/train.zip": {"num_bytes": 10, "checksum": digest.upper()},
+        "https://example.org/test.zip": {"num_bytes": 5, "checksum": None}}}
+    ex = run({"default": info}, RAW_URL)
+    assert [(f.name, f.sha256) for f in ex.files] == [("train.zip", digest), ("test.zip", None)]
+    assert record(ex)["size_bytes"] == 15
 
 
 def test_dataset_infos_full_licence_text():
@@ -474,6 +487,7 @@ def test_croissant_is_handed_to_the_croissant_adapter():
     assert ex.error is None
     assert record(ex).get("title") == "duorc"
     assert any("croissant adapter" in w for w in ex.warnings)
+    assert ex.meta["read_by"].startswith("croissant@")
 
 
 def test_croissant_without_the_croissant_adapter_is_an_error(monkeypatch):

@@ -1,0 +1,517 @@
+"""Counts stated in free text: the one set of prose rules every adapter reads.
+
+Two readers, because prose comes in two kinds:
+
+- Count mentions (`prose_counts`, `add_prose_counts`, `subject_counts`): any prose about a
+  dataset (landing pages, descriptions, markdown). Deliberately conservative: a count is only
+  taken when a number is directly followed by an item noun ("112,120 images"), never from years,
+  versions, percentages, ranks, bounds, splits, per-item ratios or citations. `single_subject`
+  reads the one-subject statement that has no number ("the experimental subject is the author").
+- Stated totals (`stated_totals`, `split_total`, `class_vote`): dataset cards and API
+  descriptions, whose authors state totals with a containment verb ("consists of 70,000
+  images"), list splits in one sentence, and repeat the class count in several places.
+
+Everything here is pure (text in, values out); `add_prose_counts` only appends facts to the
+Extraction it is given. Prose counts are the weakest evidence: RANK_TEXT unless told otherwise.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from extractors.model import RANK_TEXT, Extraction
+from extractors.normalize.counts import parse_count
+
+MAX_PROSE = 1_000_000     # characters of prose scanned for counts
+MAX_EVIDENCE = 300
+MAX_COUNTS_PER_FIELD = 5  # distinct values kept per count field (the first one wins)
+
+
+# =============================================================================== count mentions
+
+@dataclass(frozen=True)
+class Count:
+    field: str          # item_count, subject_count or class_count
+    value: int
+    unit: str | None    # the item noun for item_count
+    evidence: str       # the sentence, <= 300 chars
+    split: str | None = None  # "train"/"validation"/"test" when the count is one split's
+    sentence: int = 0   # index of the sentence it was read from (splits are summed per sentence)
+    phrase: str = ""    # the words matched ("21 healthy participants"), for short evidence
+
+
+# Item nouns -> the unit recorded. Only plurals: a total of one item is never a dataset, and a
+# singular noun after a number modifies the next word ("10 image classes").
+ITEM_NOUNS = {
+    "images": "images", "photos": "images", "photographs": "images", "pictures": "images",
+    "radiographs": "images", "x-rays": "images", "xrays": "images",
+    "scans": "scans", "samples": "samples", "examples": "examples", "instances": "instances",
+    "records": "records", "rows": "rows", "entries": "rows", "conversations": "conversations",
+    "dialogues": "conversations", "dialogs": "conversations", "documents": "documents",
+    "videos": "videos", "clips": "clips", "recordings": "recordings",
+}
+# The people a dataset was collected from (single_subject reads the singular forms).
+SUBJECT_NOUNS = {"patients", "subjects", "participants", "volunteers", "individuals", "donors"}
+CLASS_NOUNS = {"classes", "categories", "labels", "class labels"}
+
+_NOUN_ALTERNATION = "|".join(sorted(
+    {re.escape(n) for n in list(ITEM_NOUNS) + list(SUBJECT_NOUNS) + list(CLASS_NOUNS)},
+    key=len, reverse=True))
+
+# A number: grouped thousands with one separator kind ("112,120", "327.680", "1 281 167" with
+# narrow/no-break spaces), or plain digits with an optional decimal part ("1.2" of "1.2 million").
+# It must not continue a word, version, range or identifier ("v1.2", "top-5", "CS-2", "#3").
+_NUMBER = (r"(?<![\w.,/#$€£§+\-–])(?<!\d\s)"
+           r"(?P<num>\d{1,3}(?P<sep>[,.\u00a0\u202f\u2009'’])\d{3}(?:(?P=sep)\d{3})*"
+           r"|\d+(?:\.\d+)?)"
+           r"(?:\s*(?P<mult>million|billion|thousand|mio|mln|bn)\b|(?P<abbr>[kKMB])(?![\w]))?"
+           r"(?![\w%‰]|[.,]\d)")
+# Spelled-out numbers are read for class counts only ("three classes").
+_WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+                 "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+                 "nineteen": 19, "twenty": 20}
+_COUNT = re.compile(
+    r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + "|".join(_WORD_NUMBERS) + r"))"
+    r"\s+(?P<mods>(?:[^\s,;:!?()\[\]{}\"]+\s+){0,4}?)"
+    r"(?P<noun>" + _NOUN_ALTERNATION + r")(?![\w-])",
+    re.I)
+_BINARY = re.compile(r"\bbinary(?:[\s-]+class)?[\s-]+(?:label|labels|classification|classes|"
+                     r"target|outcome|task)\b", re.I)
+_N_CLASS = re.compile(r"(?<![\w.,\-])(?P<num>\d{1,5})-class\s+(?:classification|problem|task|"
+                      r"dataset|benchmark)\b", re.I)
+
+# Words that may stand between a number and its noun ("327.680 color images") are adjectives;
+# these words instead mean the number counts something else, a part, or a bound.
+STOP_MODIFIERS = {
+    "of", "from", "in", "with", "and", "or", "to", "the", "a", "an", "than", "for", "by", "at",
+    "on", "per", "each", "every", "are", "were", "is", "was", "be", "been", "have", "has", "had",
+    "more", "most", "less", "least", "fewer", "top", "other", "additional", "extra", "new",
+    "remaining", "first", "last", "next", "previous", "same", "these", "those", "their", "its",
+    "our", "which", "that", "this", "who", "all", "only", "about", "over", "under", "up", "as",
+    "into", "out", "not", "no", "selected", "excluded", "removed", "discarded", "common",
+    "example", "sample", "random", "randomly", "representative", "we", "you", "they", "it",
+    "per-class", "such", "similar", "like", "times", "x", "×", "million", "thousand", "billion",
+    # units of measure: "5 MB images", "30 s clips" state a size or duration, not a count
+    "b", "kb", "mb", "gb", "tb", "kib", "mib", "gib", "tib", "bytes", "px", "pixels", "bit",
+    "bits", "mm", "cm", "m", "km", "hz", "khz", "mhz", "s", "sec", "seconds", "min", "minutes",
+    "h", "hours", "days", "weeks", "months", "years", "%", "percent",
+}
+SPLIT_WORDS = {"train": "train", "training": "train", "trainval": "train",
+               "validation": "validation", "val": "validation", "valid": "validation",
+               "dev": "validation", "development": "validation", "test": "test",
+               "testing": "test", "held-out": "test", "holdout": "test", "eval": "test",
+               "evaluation": "test"}
+_DIMENSION = re.compile(r"^\d+(?:[x×]\d+)+(?:px|pixels?)?$", re.I)
+_WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
+
+# Before the number: bounds, subsets and references make it something other than a total.
+_BEFORE_REJECT = re.compile(
+    r"(?:(?<![\w])(?:more\s+than|over|at\s+least|up\s+to|upto|less\s+than|fewer\s+than|"
+    r"under|exceeding|above|below|beyond|of\s+these|of\s+which|of\s+them|among|including|"
+    r"excluding|except|removed|discarded|excluded|remaining|additional|another|figure|fig\.?|"
+    r"table|section|sec\.?|chapter|page|step|version|release|top|rank|no\.|number|id|ref\.?|"
+    r"equation|eq\.?|appendix|aged?|ages|age\s+of|per|every|each\s+with|x|average|avg|mean|"
+    r"median|in\s+addition)|[<>≤≥×*])[\s,]*$",
+    re.I)
+# After the noun: a rate or a per-unit figure ("5 images per patient", "3 scans each").
+_AFTER_REJECT = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
+                           r"|^\s*/", re.I)
+_PARENTHETICAL = re.compile(r"^\s*\([^()]{0,200}\)")
+# Before the number: the subject of the sentence is one split ("the test set [contains] 10,000").
+_BEFORE_SPLIT = re.compile(
+    r"\b(?P<split>train|training|validation|val|valid|dev|test|testing|held-out|evaluation)"
+    r"\s+(?:set|split|data|dataset|subset|partition|portion)\s+(?:[a-z]+\s+){0,2}$", re.I)
+_AFTER_SPLIT = re.compile(
+    r"^\W{0,3}(?:(?:are\s+|were\s+)?(?:in|for|of|from|used\s+for)\s+(?:the\s+)?)?"
+    r"(?P<split>train|training|validation|val|valid|dev|test|testing|held-out|evaluation)\b",
+    re.I)
+# Numbers 1900-2100 written without a separator are read as years unless a containment verb
+# directly precedes them ("consists of 2000 images").
+_YEAR_OK_BEFORE = re.compile(r"(?:contains?|containing|consists?\s+of|comprises?|comprising|"
+                             r"includes?|total\s+of|totals?|with|has|have)\s*$", re.I)
+# A sentence that cites another work: its numbers belong to that work.
+_CITATION = re.compile(r"\bet\s+al\b|\bproceedings\b|\barxiv\b|doi\.org/|\bdoi:|\bpp\.\s*\d|"
+                       r"\bvol\.\s*\d|\bIn:\s", re.I)
+# After these, counts describe a source dataset this one was derived from.
+_SOURCE_CUE = re.compile(r"\bbased\s+on\b|\bderived\s+from\b|\b(?:prior|previous|original|"
+                         r"source|parent|earlier|existing)\s+(?:data\s?set|collection|database|"
+                         r"corpus|study)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# A full stop after these is not a sentence end ("Wang X, et al. (2017) ...", "e.g. 5").
+_ABBREVIATION = re.compile(r"(?:\b(?:et\s+al|e\.g|i\.e|etc|cf|vs|fig|figs|no|nos|vol|pp|eq|ca|"
+                           r"approx|dr|prof|inc|ltd|co|st|jr|sr)|\b[A-Z])\.$", re.I)
+# Collapse ASCII whitespace only: narrow and no-break spaces are thousands separators.
+_ASCII_SPACE = re.compile(r"[ \t\r\f\v]+")
+
+
+def sentences(text: str):
+    """Sentences of prose: one block per line, split after ., ! or ? (not after "et al.")."""
+    for block in text.split("\n"):
+        block = _ASCII_SPACE.sub(" ", block).strip()
+        start = 0
+        for end in _SENTENCE_END.finditer(block):
+            if _ABBREVIATION.search(block, max(0, end.start() - 12), end.start()):
+                continue
+            yield block[start:end.start()]
+            start = end.end()
+        if block[start:]:
+            yield block[start:]
+
+
+def count_mentions(text: str) -> list[Count]:
+    """Every count the rules accept, in reading order. Sentences citing other works are
+    skipped, and so is what follows a source cue ("based on a prior dataset of ...")."""
+    out: list[Count] = []
+    if not isinstance(text, str):
+        return out
+    for index, sentence in enumerate(sentences(text[:MAX_PROSE])):
+        if len(sentence) > 5000 or _CITATION.search(sentence):
+            continue
+        cue = _SOURCE_CUE.search(sentence)
+        limit = cue.start() if cue else len(sentence)
+        for count, pos in sorted(_sentence_counts(sentence), key=lambda cp: cp[1]):
+            if pos < limit:
+                out.append(replace(count, sentence=index))
+    return out
+
+
+def prose_counts(text: str) -> list[Count]:
+    """Counts stated in free text, in reading order, split counts marked. After a sentence's
+    first total of a kind, further ones break it down ("3 classes: 2 disease classes and ...")
+    and are not totals; split counts are all kept."""
+    out: list[Count] = []
+    sentence, fields_seen = None, set()
+    for count in count_mentions(text):
+        if count.sentence != sentence:
+            sentence, fields_seen = count.sentence, set()
+        if count.split is not None:
+            out.append(count)
+        elif count.field not in fields_seen:
+            fields_seen.add(count.field)
+            out.append(count)
+    return out
+
+
+def _sentence_counts(sentence: str):
+    pos = 0
+    while True:
+        m = _COUNT.search(sentence, pos)
+        if m is None:
+            break
+        count = _read_match(sentence, m)
+        if count is not None:
+            yield count, m.start()
+            pos = m.end()
+        else:
+            # A rejected candidate may span a valid one ("1,000 of 30,805 patients"): retry
+            # from the next character instead of after the whole candidate.
+            pos = m.start() + 1
+    for m in _BINARY.finditer(sentence):
+        yield Count("class_count", 2, None, _snippet(sentence, m.start(), m.end())), m.start()
+    for m in _N_CLASS.finditer(sentence):
+        value = int(m.group("num"))
+        if value >= 2:
+            yield Count("class_count", value, None,
+                        _snippet(sentence, m.start(), m.end())), m.start()
+
+
+def _read_match(sentence: str, m: re.Match) -> Count | None:
+    noun = " ".join(m.group("noun").lower().split())
+    value = _number_value(m)
+    if value is None or value < 2:
+        return None
+    mods = m.group("mods").split()
+    if not _plain_modifiers(mods):
+        return None
+    before = sentence[max(0, m.start() - 40):m.start()]
+    if _BEFORE_REJECT.search(before):
+        return None
+    if m.group("num") and _is_year(m) and not _YEAR_OK_BEFORE.search(before):
+        return None
+    # A parenthesis right after the noun is an aside: "7,000 images (6,000 train ...) per class".
+    after = sentence[m.end():m.end() + 300]
+    after = after[_PARENTHETICAL.match(after).end():] if _PARENTHETICAL.match(after) else after
+    after = after[:60]
+    if _AFTER_REJECT.search(after):
+        return None
+    split = next((SPLIT_WORDS[w.lower()] for w in mods if w.lower() in SPLIT_WORDS), None)
+    for found in (_AFTER_SPLIT.match(after), _BEFORE_SPLIT.search(before)):
+        if split is None and found:
+            split = SPLIT_WORDS[found.group("split").lower()]
+    evidence = _snippet(sentence, m.start(), m.end())
+    field_, unit = _field_of(noun, value, mods, m.group("word") is not None)
+    if field_ is None:
+        return None
+    return Count(field_, value, unit, evidence, split, phrase=m.group(0))
+
+
+def _field_of(noun: str, value: int, mods: list[str], spelled: bool):
+    """Which count a noun states; spelled-out numbers ("three classes") only for classes."""
+    if noun in CLASS_NOUNS:
+        if noun == "labels" and not mods and value > 1000:
+            return None, None  # "20,000 labels" are annotations, not label kinds
+        return "class_count", None
+    if spelled:
+        return None, None
+    if noun in SUBJECT_NOUNS:
+        return "subject_count", None
+    return "item_count", ITEM_NOUNS[noun]
+
+
+def _plain_modifiers(mods: list[str]) -> bool:
+    for word in mods:
+        low = word.lower()
+        if low in STOP_MODIFIERS:
+            return False
+        if not (_WORD.match(word) or _DIMENSION.match(word)):
+            return False
+    return True
+
+
+def _number_value(m: re.Match) -> int | None:
+    if m.group("word"):
+        return _WORD_NUMBERS[m.group("word").lower()]
+    text = m.group("num")
+    mult = m.group("mult") or m.group("abbr")
+    if mult:
+        text = f"{text} {mult}"
+    elif not m.group("sep") and "." in text:
+        return None  # "2.5 images" is not a count
+    value = parse_count(text)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _is_year(m: re.Match) -> bool:
+    raw = m.group("num")
+    return raw.isdigit() and len(raw) == 4 and 1900 <= int(raw) <= 2100 and \
+        not (m.group("mult") or m.group("abbr"))
+
+
+def _snippet(sentence: str, start: int, end: int) -> str:
+    """The sentence, or a window of it around the match when it is longer than 300 chars."""
+    if len(sentence) <= MAX_EVIDENCE:
+        return sentence
+    left = max(0, min(start - 100, len(sentence) - MAX_EVIDENCE))
+    return sentence[left:left + MAX_EVIDENCE]
+
+
+def add_prose_counts(ex: Extraction, text: str, evidence_prefix: str = "",
+                     record: str | None = None, rank: int = RANK_TEXT, skip: Iterable[str] = (),
+                     single_subject: bool = False) -> set[str]:
+    """Add the item/subject/class counts stated in `text` to `ex`, as facts of `record` (None:
+    the input's own dataset) whose evidence starts with `evidence_prefix`. Split counts
+    ("60,000 training images") are not totals; when no total is stated, the splits of one
+    sentence are summed. Fields in `skip` were read from an earlier text and are not added
+    again. single_subject: also read a one-subject statement that has no number ("a single
+    participant") when no subject count was stated. Returns the fields added."""
+    put = _FactSink(ex, evidence_prefix, record, rank, frozenset(skip))
+    counts = prose_counts(text)
+    kept: dict[str, list[int]] = {}
+    for c in counts:
+        if c.split is not None:
+            continue
+        seen = kept.setdefault(c.field, [])
+        if c.value in seen or len(seen) >= MAX_COUNTS_PER_FIELD:
+            continue
+        seen.append(c.value)
+        put(c.field, c.value, c.evidence, unit=c.unit)
+        if c.field == "item_count" and len(seen) == 1:
+            put("item_unit", c.unit, c.evidence)
+    if "item_count" not in kept:
+        _add_split_sum(put, [c for c in counts if c.split and c.field == "item_count"])
+    if single_subject and "subject_count" not in put.added | put.skip:
+        phrase = single_subject_phrase(text)
+        if phrase:
+            put("subject_count", 1, phrase)
+    return put.added
+
+
+@dataclass
+class _FactSink:
+    """ex.add for one record and rank, with the evidence prefix and the skipped fields applied."""
+    ex: Extraction
+    prefix: str
+    record: str | None
+    rank: int
+    skip: frozenset
+    added: set = field(default_factory=set)
+
+    def __call__(self, field_: str, value, evidence: str, unit: str | None = None) -> None:
+        if field_ in self.skip or value is None:
+            return
+        self.ex.add(field_, value, _clip(self.prefix + evidence), rank=self.rank, unit=unit,
+                    record=self.record)
+        self.added.add(field_)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_EVIDENCE else text[:MAX_EVIDENCE - 1] + "…"
+
+
+def _add_split_sum(put: _FactSink, splits: list[Count]) -> None:
+    by_sentence: dict[tuple[int, str | None], dict[str, Count]] = {}
+    for c in splits:
+        by_sentence.setdefault((c.sentence, c.unit), {}).setdefault(c.split, c)
+    for (_, unit), parts in by_sentence.items():
+        if len(parts) >= 2:
+            evidence = next(iter(parts.values())).evidence
+            total = sum(c.value for c in parts.values())
+            put("item_count", total, f"sum of splits: {evidence}"[:MAX_EVIDENCE], unit=unit)
+            put("item_unit", unit, evidence)
+            return
+
+
+def subject_counts(text: str) -> dict[int, str]:
+    """The distinct numbers of people the text states, each with the first phrase stating it
+    (for adapters that keep a subject count only when the text states exactly one)."""
+    found: dict[int, str] = {}
+    for c in count_mentions(text):
+        if c.field == "subject_count":
+            found.setdefault(c.value, c.phrase)
+    return found
+
+
+# "The experimental subject is the author", "a single participant": one subject, stated without
+# a number (the readers above only read numbers, and a total of one is never an item count).
+_SINGLE_SUBJECT = re.compile(
+    r"\b(?:(?:the|a) (?:single|sole|only|experimental)|only one|one single) (?:human )?"
+    r"(?:subject|participant|patient|volunteer|individual|donor)\b", re.I)
+
+
+def single_subject_phrase(text: str) -> str | None:
+    """The words stating that the data come from one subject, or None."""
+    if not isinstance(text, str):
+        return None
+    found = _SINGLE_SUBJECT.search(text)
+    return found.group(0) if found else None
+
+
+# =============================================================================== stated totals
+# Cards and API descriptions. Their own vocabulary on purpose: units are kept as written
+# ("sentences", "data points"), and "eval" is a split of its own next to "test" (cards list
+# both), where the mention reader above folds eval into test.
+
+# Item nouns of a stated total, kept as written (the unit recorded is the noun itself).
+TOTAL_UNITS = (r"images|photos|photographs|pictures|examples|samples|instances|rows|records|"
+               r"documents|sentences|pairs|questions|videos|clips|recordings|utterances|dialogues|"
+               r"dialogs|conversations|articles|reviews|scans|tweets|posts|entries|observations|"
+               r"texts|abstracts|passages|queries|data points")
+_TOTAL_NUMBER = (r"(?<![\w.,])(?P<num>\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+(?:\.\d+)?)"
+                 r"(?:\s*(?P<mult>million|billion|thousand)\b|(?P<suffix>[kKM])\b)?")
+_SPLIT = r"train|training|validation|valid|val|dev|development|test|testing|eval|evaluation"
+_SPLIT_RE = re.compile(rf"\b(?:{_SPLIT})\b", re.I)
+# A modifier between number and noun ("70,000 28x28 black-and-white images"): a word that is not
+# a joining word and not a bare number (so "3 classes of 50 instances" is not "3 ... instances").
+_MOD = r"(?!(?:of|in|for|and|or|with|from|per|each|to|the|a|an|are|were)\b)(?!\d+\b)[\w][\w-]*"
+# Words before a number that make it a bound, not a count.
+HEDGE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
+                   r"under|below|above|upwards of|>|<)\s*$", re.I)
+_TOTAL_RE = re.compile(
+    rf"\b(?P<trigger>consists?\s+of|consisting\s+of|contains?|containing|comprises?|comprising|"
+    rf"composed\s+of|made\s+up\s+of|a\s+total\s+of|totals?|totall?ing|there\s+are)\s+"
+    rf"(?P<pre>[^\d\n]{{0,25}}?){_TOTAL_NUMBER}\s+(?P<mods>(?:{_MOD}\s+){{0,3}}?)"
+    rf"(?P<unit>{TOTAL_UNITS})\b", re.I)
+_SPLIT_COUNT_RE = re.compile(
+    rf"{_TOTAL_NUMBER}\s+(?:(?P<split>{_SPLIT})\s+(?:{_MOD}\s+){{0,2}}?(?P<unit>{TOTAL_UNITS})\b"
+    rf"|(?:{_MOD}\s+){{0,2}}?(?P<unit2>{TOTAL_UNITS})\s+(?:are\s+)?(?:in|for|from)\s+the\s+"
+    rf"(?P<split2>{_SPLIT})\b)", re.I)
+_CLASS_RE = re.compile(
+    rf"{_TOTAL_NUMBER}\s+(?:{_MOD}\s+)?(?:distinct\s+)?(?:classes|categories|class labels)\b", re.I)
+_TOTAL_LEADS = {"", "a total of", "in total", "about", "approximately", "around", "roughly",
+                "some", "~"}
+_PER_RE = re.compile(r"^[\s)\],]*(?:per\b|each\b|for each\b|in each\b|/)", re.I)
+CARD_SPLITS = {"train": "train", "training": "train", "validation": "validation",
+               "valid": "validation", "val": "validation", "dev": "validation",
+               "development": "validation", "test": "test", "testing": "test",
+               "eval": "eval", "evaluation": "eval"}
+
+
+def paragraph_sentences(text: str) -> list[str]:
+    """Sentences of markdown-like text: paragraphs (blank-line separated) are joined onto one
+    line, since authors wrap sentences across lines, then split after ., ! or ?."""
+    out: list[str] = []
+    if not isinstance(text, str):
+        return out
+    for paragraph in re.split(r"\n\s*\n", text):
+        flat = " ".join(paragraph.split())
+        if flat:
+            out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(\[])", flat) if s]
+    return out
+
+
+def _total_value(m: re.Match) -> int | None:
+    num = m.group("num")
+    mult = m.group("mult") or m.group("suffix")
+    return parse_count(f"{num} {mult}" if mult else num)
+
+
+def _after_is_per(text: str, end: int) -> bool:
+    return bool(_PER_RE.match(text[end:end + 20]))
+
+
+def stated_totals(sentence: str) -> list[tuple[int, str, str]]:
+    """(count, unit, phrase) for each total the sentence states with a containment verb
+    ("consists of 70,000 images"); bounds, splits and per-item figures are not totals."""
+    if not isinstance(sentence, str):
+        return []
+    out: list[tuple[int, str, str]] = []
+    for m in _TOTAL_RE.finditer(sentence):
+        # Words between verb and number: only approximations pass, so bounds ("more than",
+        # "up to") and unrelated phrases never make a total.
+        if m.group("pre").strip() not in _TOTAL_LEADS:
+            continue
+        if _SPLIT_RE.search(m.group("mods")) or _after_is_per(sentence, m.end()):
+            continue
+        # "The training set contains 60,000 images": a split, not the total.
+        if _SPLIT_RE.search(sentence[max(0, m.start() - 30):m.start()]):
+            continue
+        if re.match(r"\s+(?:are\s+)?(?:in|for|from)\s+the\s+(?:" + _SPLIT + r")\b",
+                    sentence[m.end():], re.I):
+            continue
+        count = _total_value(m)
+        if count:
+            out.append((count, m.group("unit").lower(), m.group(0)))
+    return out
+
+
+def split_total(sentence: str) -> list[tuple[int, str, str]]:
+    """'1,281,167 training images, 50,000 validation images and 100,000 test images'."""
+    if not isinstance(sentence, str):
+        return []
+    parts, units = {}, set()
+    for m in _SPLIT_COUNT_RE.finditer(sentence):
+        if _after_is_per(sentence, m.end()):
+            return []   # "(6,000 train images and 1,000 test images) per class"
+        split = CARD_SPLITS[(m.group("split") or m.group("split2")).lower()]
+        count = _total_value(m)
+        if count is None or split in parts:
+            return []
+        parts[split] = count
+        units.add((m.group("unit") or m.group("unit2")).lower())
+    if len(parts) < 2 or len(units) != 1:
+        return []
+    return [(sum(parts.values()), units.pop(), sentence[:200])]
+
+
+def class_vote(sentences: list[str]) -> tuple[int, str] | None:
+    """'N classes' said most often (earliest on a tie): a card names its class count in several
+    places, while stray numbers ('3 people categories') appear once."""
+    votes: Counter = Counter()
+    first: dict[int, str] = {}
+    for sentence in sentences:
+        for m in _CLASS_RE.finditer(sentence):
+            if HEDGE.search(sentence[max(0, m.start() - 15):m.start()]):
+                continue
+            count = _total_value(m)
+            if count and count >= 2:
+                votes[count] += 1
+                first.setdefault(count, m.group(0))
+    if not votes:
+        return None
+    order = list(first)
+    best = max(votes, key=lambda c: (votes[c], -order.index(c)))
+    return best, first[best]
+
