@@ -27,14 +27,17 @@ def _rng(n: int, version: int) -> random.Random:
     return random.Random(n * 7919 + version)
 
 
-def _target_bytes(rng: random.Random) -> int:
-    return rng.randint(5_000, 200_000)
+PAGE_BYTES = (5_000, 200_000)
 
 
-def zenodo_record(n: int, version: int = 0) -> dict:
+def _target_bytes(rng: random.Random, size: tuple[int, int] = PAGE_BYTES) -> int:
+    return rng.randint(*size)
+
+
+def zenodo_record(n: int, version: int = 0, size: tuple[int, int] = PAGE_BYTES) -> dict:
     rng = _rng(n, version)
     files = []
-    for i in range(_target_bytes(rng) // ZENODO_ENTRY_BYTES + 1):
+    for i in range(_target_bytes(rng, size) // ZENODO_ENTRY_BYTES + 1):
         ext = rng.choice(["csv", "zip", "parquet", "json", "tar.gz"])
         files.append({"key": f"part-{i:05d}.{ext}", "size": rng.randint(10_000, 5_000_000_000),
                       "type": ext, "checksum": "md5:" + hashlib.md5(f"{n}-{i}".encode()).hexdigest(),
@@ -51,10 +54,10 @@ def zenodo_record(n: int, version: int = 0) -> dict:
     }
 
 
-def box_page(n: int, folder: bool, version: int = 0) -> str:
+def box_page(n: int, folder: bool, version: int = 0, size: tuple[int, int] = PAGE_BYTES) -> str:
     rng = _rng(n, version)
     root_id, sub_id = 5_000_000 + n, 6_000_000 + n
-    sizes = [rng.randint(1_000, 3_000_000_000) for _ in range(max(1, _target_bytes(rng) // 250))]
+    sizes = [rng.randint(1_000, 3_000_000_000) for _ in range(max(1, _target_bytes(rng, size) // 250))]
 
     def item(i, size, parent):
         return {"type": "file", "id": 7_000_000 * (i + 1) + n, "typedID": f"f_{7_000_000 * (i + 1) + n}",
@@ -75,10 +78,10 @@ def box_page(n: int, folder: bool, version: int = 0) -> str:
     return f"<html><body><script>\nBox.postStreamData = {json.dumps(data)};\n</script></body></html>"
 
 
-def hf_dataset(n: int, version: int = 0) -> dict:
+def hf_dataset(n: int, version: int = 0, size: tuple[int, int] = PAGE_BYTES) -> dict:
     rng = _rng(n, version)
     siblings = [{"rfilename": "README.md", "size": 4000}]
-    for i in range(1, _target_bytes(rng) // HF_ENTRY_BYTES + 1):
+    for i in range(1, _target_bytes(rng, size) // HF_ENTRY_BYTES + 1):
         siblings.append({"rfilename": f"data/train-{i:05d}-of-99999.parquet", "size": rng.randint(10_000, 500_000_000)})
     return {"id": f"org/ds-{n}", "author": "org", "gated": False, "lastModified": "2024-01-01T00:00:00.000Z",
             "cardData": {"license": rng.choice(["mit", "cc-by-4.0", "apache-2.0"]), "pretty_name": f"Synthetic {n}",
@@ -103,8 +106,9 @@ def sources_toml(base: str, count: int, category: str = "Computer Vision") -> st
 class CatalogServer:
     """Serves the synthetic catalog on 127.0.0.1 in a background thread; counts requests."""
 
-    def __init__(self, version: int = 0):
+    def __init__(self, version: int = 0, page_bytes: tuple[int, int] = PAGE_BYTES):
         self.version = version
+        self.page_bytes = page_bytes
         self.requests = 0
         self._lock = threading.Lock()
         handler = self._handler()
@@ -130,12 +134,12 @@ class CatalogServer:
             if path == "/robots.txt":
                 return b"User-agent: *\nAllow: /\n", "text/plain"
             if parts[:3] == ["zenodo", "api", "records"]:
-                return json.dumps(zenodo_record(int(parts[3]), self.version)).encode(), "application/json"
+                return json.dumps(zenodo_record(int(parts[3]), self.version, self.page_bytes)).encode(), "application/json"
             if parts[:2] == ["box", "v"]:
                 n = int(parts[2].removeprefix("share-"))
-                return box_page(n, folder=len(parts) > 3, version=self.version).encode(), "text/html; charset=utf-8"
+                return box_page(n, folder=len(parts) > 3, version=self.version, size=self.page_bytes).encode(), "text/html; charset=utf-8"
             if parts[:3] == ["hf", "api", "datasets"]:
-                return json.dumps(hf_dataset(int(parts[4].removeprefix("ds-")), self.version)).encode(), "application/json"
+                return json.dumps(hf_dataset(int(parts[4].removeprefix("ds-")), self.version, self.page_bytes)).encode(), "application/json"
         except (IndexError, ValueError):
             return None
         return None

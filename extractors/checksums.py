@@ -11,11 +11,13 @@ every file has a byte size, size_bytes. Never titles, counts of items or licence
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats
+from extractors.normalize.digests import ALGORITHM_OF_LENGTH, digest_fields
 from extractors.normalize.text import decode
+from extractors.normalize.urls import basename
 
 NAME = "checksums"
 VERSION = "1.0.0"
@@ -26,8 +28,6 @@ MAX_LINE_CHARS = 4096     # longer lines are not manifest rows
 SNIFF_BYTES = 65_536
 SNIFF_SHARE = 0.8         # share of non-empty lines that must be rows for sniff to claim the body
 
-# Hex digest lengths we recognise: md5, sha1, sha256, sha512.
-DIGEST_LENGTHS = {32: "md5", 40: "sha1", 64: "sha256", 128: "sha512"}
 _HEX = re.compile(r"^[0-9a-fA-F]+$")
 _SIZE = re.compile(r"^\d{1,16}$")
 _BSD_TAG = re.compile(r"^(MD5|SHA1|SHA256|SHA512)\s*\((.+)\)\s*=\s*([0-9a-fA-F]+)$", re.I)
@@ -112,8 +112,8 @@ def _header_columns(line: str) -> list[str] | None:
 
 def _digest_kind(token: str) -> str | None:
     token = token.lstrip("*")
-    if len(token) in DIGEST_LENGTHS and _HEX.match(token):
-        return DIGEST_LENGTHS[len(token)]
+    if len(token) in ALGORITHM_OF_LENGTH and _HEX.match(token):
+        return ALGORITHM_OF_LENGTH[len(token)]
     return None
 
 
@@ -200,8 +200,7 @@ def _read_rows(lines: list[str], header: list[str] | None) -> tuple[list[dict], 
 def _file_name(row: dict) -> str:
     if row["name"]:
         return row["name"]
-    path = urlsplit(row["url"]).path
-    return unquote(path.rstrip("/").rsplit("/", 1)[-1]) or row["url"]
+    return unquote(basename(row["url"])) or row["url"]
 
 
 def _unique(entries: list[dict]) -> list[dict]:
@@ -220,7 +219,7 @@ def _add_files(ex: Extraction, entries: list[dict], header: list[str] | None) ->
         name = _file_name(row)
         fmt = formats.from_filename(name) or formats.from_filename(row["url"])
         ex.files.append(FileEntry(name=name, size_bytes=row["size"], format=fmt, url=row["url"],
-                                  sha256=row["digest"] if row["algo"] == "sha256" else None))
+                                  **digest_fields(row["algo"], row["digest"])))
     ex.add("file_count", len(unique), f"{len(unique)} distinct files in {len(entries)} {where}",
            rank=RANK_API)
     fmts = formats.sorted_set(f.format for f in ex.files)

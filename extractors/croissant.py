@@ -32,11 +32,13 @@ from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, Ex
 from extractors.normalize import formats as fmt
 from extractors.normalize.access import page_access
 from extractors.normalize.dates import parse_date
+from extractors.normalize.digests import hex_digest
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import add_prose_counts
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
+from extractors.normalize.urls import basename, same_page
 
 # Bounded renderings for warnings: a few items, two levels (YAML aliases can make a small
 # file a huge shared structure).
@@ -63,7 +65,6 @@ ACCESS_VALUES = {
     "closed": "restricted", "registration required": "gated", "login required": "gated",
 }
 # Placeholders ("sha256", a URL) are common in Croissant files; only real digests identify a file.
-SHA256 = re.compile(r"^[0-9a-f]{64}$", re.I)
 MD5 = re.compile(r"^(?:[0-9a-f]{32}|[A-Za-z0-9+/]{22}==)$", re.I)   # hex or base64 (Kaggle)
 
 JSON_LD_SCRIPT = re.compile(rb"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
@@ -270,15 +271,6 @@ def _clip(text: str, limit: int = EVIDENCE_MAX) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _same_page(a: str | None, b: str | None) -> bool:
-    """URLs equal up to scheme, leading www., trailing slash and case of the host."""
-    def key(u: str) -> str:
-        parts = urlsplit(u.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        return f"{host}{parts.path.rstrip('/')}?{parts.query}"
-    return bool(a and b) and key(a) == key(b)
-
-
 # ---------------------------------------------------------------------------------------------
 # one dataset node
 
@@ -429,7 +421,7 @@ class DatasetReader:
 
     def read_homepage(self) -> None:
         homepage = _first_text(_get(self.node, "url"))
-        if homepage and homepage.startswith(("http://", "https://")) and not _same_page(homepage, self.url):
+        if homepage and homepage.startswith(("http://", "https://")) and not same_page(homepage, self.url):
             self.add("homepage", homepage, "url")
 
     def read_access(self) -> None:
@@ -473,10 +465,9 @@ class DatasetReader:
         file behind two URLs counts once."""
         url = _first_text(_get(entry, "contentUrl")) or _first_text(_get(entry, "url"))
         name = _first_text(_get(entry, "name"))
-        if (not name or not fmt.from_filename(name)) and url and _basename(url):
-            name = _basename(url) if fmt.from_filename(_basename(url)) or not name else name
-        sha256 = _first_text(_get(entry, "sha256"))
-        sha256 = sha256.lower() if sha256 and SHA256.match(sha256) else None
+        if (not name or not fmt.from_filename(name)) and url and basename(url):
+            name = basename(url) if fmt.from_filename(basename(url)) or not name else name
+        sha256 = hex_digest(_first_text(_get(entry, "sha256")), "sha256")
         md5 = _first_text(_get(entry, "md5"))
         md5 = md5 if md5 and MD5.match(md5) else None
         key = f"sha256:{sha256}" if sha256 else f"md5:{md5}" if md5 else f"url:{url}" if url else f"name:{name}"
@@ -609,11 +600,6 @@ def _absolute(base: str | None, link: str) -> str | None:
     if base and base.startswith(("http://", "https://")):
         return urljoin(base, link)
     return None
-
-
-def _basename(url: str) -> str:
-    path = urlsplit(url).path if "://" in url else url
-    return path.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _encodings(entry: dict) -> list[str]:

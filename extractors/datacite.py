@@ -25,6 +25,7 @@ from lxml import etree
 
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry, Follow
 from extractors.normalize import formats as fmt
+from extractors.normalize.access import ACCESS_PHRASES, EU_REPO_ACCESS
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
@@ -47,18 +48,13 @@ MAX_ITEMS = 1000  # entries read from any one list (rightsList, sizes, formats, 
 
 # Access statements that share rightsList with licences (OpenAIRE info:eu-repo and COAR terms).
 ACCESS_RIGHTS = {
-    "info:eu-repo/semantics/openaccess": "open",
-    "info:eu-repo/semantics/embargoedaccess": "restricted",
-    "info:eu-repo/semantics/restrictedaccess": "restricted",
-    "info:eu-repo/semantics/closedaccess": "restricted",
+    **{f"info:eu-repo/semantics/{term}": state for term, state in EU_REPO_ACCESS.items()},
     "http://purl.org/coar/access_right/c_abf2": "open",
     "http://purl.org/coar/access_right/c_f1cf": "restricted",
     "http://purl.org/coar/access_right/c_16ec": "restricted",
     "http://purl.org/coar/access_right/c_14cb": "restricted",
 }
-ACCESS_WORDS = {"open access": "open", "embargoed access": "restricted",
-                "restricted access": "restricted", "closed access": "restricted",
-                "metadata only access": "restricted"}
+ACCESS_WORDS = {**ACCESS_PHRASES, "metadata only access": "restricted"}
 FILES_SIZE = re.compile(r"^\s*(\d[\d,.\s]*)\s+files?\s*$", re.I)
 
 

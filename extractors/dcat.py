@@ -30,6 +30,7 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.text import decode, load_json
+from extractors.normalize.urls import basename, same_page
 
 NAME = "dcat"
 VERSION = "1.0.0"
@@ -367,7 +368,7 @@ class DatasetReader:
     def read_homepage(self) -> None:
         for value in self.values(self.node, DCAT.landingPage, FOAF.homepage):
             link = _unbased(str(value).strip())
-            if link.startswith(("http://", "https://")) and not _same_page(link, self.url):
+            if link.startswith(("http://", "https://")) and not same_page(link, self.url):
                 self.add("homepage", link, "dcat:landingPage")
                 return
 
@@ -504,16 +505,7 @@ def _qname(graph: Graph, prop) -> str:
 
 
 def _basename(url: str) -> str:
-    path = urlsplit(url).path if "://" in url else url
-    return unquote(path.rstrip("/").rsplit("/", 1)[-1])
-
-
-def _same_page(a: str | None, b: str | None) -> bool:
-    def key(u: str) -> str:
-        parts = urlsplit(u.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        return f"{host}{parts.path.rstrip('/')}?{parts.query}"
-    return bool(a and b) and key(a) == key(b)
+    return unquote(basename(url))
 
 
 def _dedupe(files: list[FileEntry]) -> list[FileEntry]:

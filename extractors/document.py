@@ -71,12 +71,7 @@ def _result(ex: Extraction) -> dict:
 def record_of(facts: list[Fact], warnings: list[str], key: str | None = None) -> dict[str, Any]:
     """The resolved canonical record of `key` (None: the input's own dataset), every value in
     the label format's shape."""
-    facts = [f for f in facts if f.record == key]
-    resolved = resolve.record(facts, key=key)
-    winner = resolve.winners(facts).get("item_count")
-    # item_unit qualifies item_count: take it from the winning count, not an unrelated fact.
-    if winner is not None and winner.unit:
-        resolved["item_unit"] = winner.unit
+    resolved = resolve.record(facts, key=key)   # item_unit follows the winning item_count
     out = {}
     for field in CANONICAL_FIELDS:
         if field not in resolved:

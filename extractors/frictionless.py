@@ -28,6 +28,7 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.text import decode, load_json
+from extractors.normalize.urls import basename, same_page
 
 # Bounded renderings for warnings: a few items, two levels (YAML aliases can make a small
 # file a huge shared structure).
@@ -175,7 +176,7 @@ def _read_descriptive(ex: Extraction, url: str | None, data: dict) -> None:
     if version and len(version) <= 64:
         ex.add("version", version, "$.version", rank=RANK_API)
     homepage = _text(data.get("homepage"))
-    if homepage and homepage.startswith(("http://", "https://")) and not _same_page(homepage, url):
+    if homepage and homepage.startswith(("http://", "https://")) and not same_page(homepage, url):
         ex.add("homepage", homepage, "$.homepage", rank=RANK_API)
     doi = normalize_doi(data.get("id")) if isinstance(data.get("id"), str) else None
     if doi:
@@ -185,14 +186,6 @@ def _read_descriptive(ex: Extraction, url: str | None, data: dict) -> None:
         if modified:
             ex.add("modified_date", modified, f"$.{key}", rank=RANK_API)
             break
-
-
-def _same_page(a: str | None, b: str | None) -> bool:
-    def key(u: str) -> str:
-        parts = urlsplit(u.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        return f"{host}{parts.path.rstrip('/')}?{parts.query}"
-    return bool(a and b) and key(a) == key(b)
 
 
 def _read_licenses(ex: Extraction, data: dict) -> None:
@@ -281,7 +274,7 @@ def _read_resources(ex: Extraction, url: str | None, resources: list) -> None:
             ex.warn(f"resources[{i}].bytes covers {len(paths)} files")
         for path in new:
             files.append(FileEntry(
-                name=_basename(path)[:500] or f"resources[{i}]",
+                name=basename(path)[:500] or f"resources[{i}]",
                 # `bytes` is the size of the whole resource: it belongs to a file only when the
                 # resource is one file.
                 size_bytes=size if len(paths) == 1 else None,
@@ -333,11 +326,6 @@ def _sha256(value) -> str | None:
     if match and (match.group(1) or "").lower() == "sha256" and len(match.group(2)) == 64:
         return match.group(2).lower()
     return None
-
-
-def _basename(path: str) -> str:
-    part = urlsplit(path).path if "://" in path else path
-    return part.rstrip("/").rsplit("/", 1)[-1]
 
 
 def _folder(path: str) -> str | None:

@@ -20,6 +20,7 @@ from extruct.opengraph import OpenGraphExtractor
 from extractors.model import (RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
                               FileEntry)
 from extractors.normalize import formats
+from extractors.normalize.access import EU_REPO_ACCESS
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import find_doi, normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
@@ -188,10 +189,6 @@ ACCESS_KEYS = ("dc.accessrights", "dc.rights")
 DESCRIPTION_KEYS = ("dc.description", "description", "og:description", "dc.abstract")
 FORMAT_KEYS = ("dc.format", "dc.extent")
 
-# eu-repo access vocabulary (OpenAIRE guidelines), used in DC.rights / accessRights.
-ACCESS_TERMS = {"openaccess": "open", "restrictedaccess": "restricted",
-                "closedaccess": "restricted", "embargoedaccess": "restricted"}
-
 
 def _add_meta_facts(ex: Extraction, meta: dict[str, list[MetaValue]]) -> None:
     for key in TITLE_KEYS:
@@ -236,8 +233,9 @@ def _add_access(ex: Extraction, meta) -> None:
     for key in ACCESS_KEYS:
         for mv in meta.get(key, []):
             term = mv.value.rstrip("/").rsplit("/", 1)[-1].lower()
-            if term in ACCESS_TERMS:
-                ex.add("access", ACCESS_TERMS[term], mv.evidence, rank=RANK_EMBEDDED)
+            # eu-repo access vocabulary (OpenAIRE guidelines), used in DC.rights / accessRights.
+            if term in EU_REPO_ACCESS:
+                ex.add("access", EU_REPO_ACCESS[term], mv.evidence, rank=RANK_EMBEDDED)
 
 
 def _add_keywords(ex: Extraction, meta) -> None:

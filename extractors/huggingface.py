@@ -30,6 +30,7 @@ from extractors.model import (
 )
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
+from extractors.normalize.digests import hex_digest
 from extractors.normalize.formats import from_filename, sorted_set
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import OTHER as LICENSE_OTHER
@@ -37,6 +38,7 @@ from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote,
                                         paragraph_sentences, split_total, stated_totals)
 from extractors.normalize.text import decode, load_json
+from extractors.normalize.urls import basename
 
 NAME = "huggingface"
 VERSION = "1.0.0"
@@ -230,7 +232,7 @@ def _delegate_croissant(url, body: bytes, content_type) -> Extraction:
                               f"({type(exc).__name__})") from None
     result = croissant.extract(url, body, content_type)
     result.warnings.append("Croissant body read by the croissant adapter")
-    # The registry stamps the result with this adapter's name; keep who really read it.
+    # The delegation convention (registry.py): the registry keeps this reader on the result.
     result.meta["read_by"] = f"{croissant.NAME}@{croissant.VERSION}"
     return result
 
@@ -480,8 +482,9 @@ def _info_files(ex, add, configs, rank) -> None:
             size = meta.get("num_bytes") if isinstance(meta, dict) else None
             size = size if isinstance(size, int) and not isinstance(size, bool) and size >= 0 else None
             files.setdefault(str(file_url), (size, f"{path}.download_checksums"))
-            digests.setdefault(str(file_url), _sha256(meta.get("checksum") if isinstance(
-                meta, dict) else None))
+            # The `datasets` library records SHA-256 digests.
+            digests.setdefault(str(file_url), hex_digest(meta.get("checksum") if isinstance(
+                meta, dict) else None, "sha256"))
     if not files:
         _info_download_size(ex, add, configs, rank)
         return
@@ -521,16 +524,8 @@ def _add_file_totals(ex, add, files: list[tuple[str, int | None]], where: str, r
         ex.warn(f"{sizes.count(None)} of {len(sizes)} files have no size; size_bytes not summed")
 
 
-def _sha256(value) -> str | None:
-    """The `datasets` library and Git LFS both record SHA-256 digests (64 hex digits)."""
-    if isinstance(value, str) and re.fullmatch(r"[0-9a-fA-F]{64}", value.strip()):
-        return value.strip().lower()
-    return None
-
-
 def _basename(url: str) -> str:
-    path = urlsplit(url).path if "://" in url else url
-    return unquote(path.rstrip("/").rsplit("/", 1)[-1]) or url[:200]
+    return unquote(basename(url)) or url[:200]
 
 
 # ---------------------------------------------------------------------------- viewer /size
@@ -669,7 +664,7 @@ def _siblings(ex, add, data: dict) -> None:
         ex.files.append(FileEntry(name=name.rsplit("/", 1)[-1], size_bytes=size,
                                   format=from_filename(name), url=file_url,
                                   folder=name.rsplit("/", 1)[0] if "/" in name else None,
-                                  sha256=_sha256(lfs.get("sha256"))))
+                                  sha256=hex_digest(lfs.get("sha256"), "sha256")))
     if len(data["siblings"]) > MAX_ITEMS:
         ex.warn(f"{len(data['siblings'])} files; only the first {MAX_ITEMS} read")
     if any("/" not in name and name.endswith(".py") for name in files):

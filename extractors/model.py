@@ -63,6 +63,9 @@ class FileEntry:
     kind: str = "file"          # "file" or "folder" (a folder not yet expanded)
     file_count: int | None = None  # for folders: files inside, when stated
     record: str | None = None      # for listings: the record the file belongs to
+    # Any other digest as "<algorithm>:<hex>" ("md5:…", "sha1:…", "sha512:…"); a SHA-256 goes
+    # to sha256. Last, so positional construction and to_dict()'s key order stay as they were.
+    checksum: str | None = None
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items() if v is not None}

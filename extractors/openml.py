@@ -22,6 +22,7 @@ from lxml import etree
 from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
+from extractors.normalize.digests import digest_fields
 from extractors.normalize.formats import from_encoding_format, from_filename, sorted_set
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import class_vote, paragraph_sentences, stated_totals
@@ -261,8 +262,12 @@ def _files(ex, add, d: dict, at: _Path) -> None:
         if link and link not in files:
             files[link] = ("PARQUET", key)
     for link, (fmt, key) in files.items():
+        # file_id and md5_checksum describe the main download only, not the parquet copy.
+        main = key == "url"
+        digest = digest_fields("md5", _text(d, "md5_checksum")) if main else {}
         ex.files.append(FileEntry(name=link.rstrip("/").rsplit("/", 1)[-1][:300], format=fmt,
-                                  url=link, file_id=_text(d, "file_id") if key == "url" else None))
+                                  url=link, file_id=_text(d, "file_id") if main else None,
+                                  **digest))
     if not files:
         return
     keys = ", ".join(at(k) for _, k in files.values())

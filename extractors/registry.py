@@ -7,6 +7,12 @@ extract(url, body, content_type) -> Extraction. Optional hooks:
   combine(parts: list[Extraction]) -> Extraction   merge the pages of one source
   SNIFF_ORDER: int                            lower sniffs first (default 50)
 Adding a module is all it takes to register a new source kind.
+
+run() stamps every result with the adapter that was run (NAME, VERSION) and the input URL.
+Delegation: an adapter that hands a body to another adapter (huggingface -> croissant for
+Croissant JSON-LD) returns that adapter's Extraction with meta["read_by"] = "<name>@<version>";
+when that names a known adapter, run() keeps it as the result's adapter and version, so facts
+are attributed to the code that really read them.
 """
 from __future__ import annotations
 
@@ -100,8 +106,19 @@ def run(name: str, url: str | None, body: bytes, content_type: str | None = None
     except Exception as exc:  # an adapter bug must not take the run down with it
         result = Extraction(module.NAME, module.VERSION, url=url,
                             error=f"{type(exc).__name__}: {exc}"[:500])
-    result.adapter, result.version, result.url = module.NAME, module.VERSION, url
+    result.adapter, result.version = _reader(result, module)
+    result.url = url
     return result
+
+
+def _reader(result: Extraction, module: ModuleType) -> tuple[str, str]:
+    """(adapter, version) to stamp: the delegate named in meta["read_by"] when it is a known
+    adapter, else the module that was run."""
+    read_by = result.meta.get("read_by") if isinstance(result.meta, dict) else None
+    name, _, version = read_by.partition("@") if isinstance(read_by, str) else ("", "", "")
+    if name in _modules() and version:
+        return name, version
+    return module.NAME, module.VERSION
 
 
 def combine(name: str, parts: list[Extraction]) -> Extraction:

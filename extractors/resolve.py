@@ -3,7 +3,8 @@
 Precedence (documented in README): basis first (measured > published > curated), then the kind
 of place the fact was read from (structured API field > embedded structured data > text
 pattern), then the order the adapter emitted them. Losing facts stay facts; a loser whose value
-differs from the winner is reported as a conflict, never averaged away.
+differs from the winner is reported as a conflict, never averaged away. One field depends on
+another: item_unit is the unit of the winning item_count fact when that fact states one.
 """
 from __future__ import annotations
 
@@ -60,8 +61,14 @@ def record(facts: Iterable[Fact], fields: Iterable[str] = CANONICAL_FIELDS,
     """The resolved view of one record (default: the input's own dataset, record None) in the
     label format's field names and value shapes."""
     best = winners(f for f in facts if f.record == key)
+    values = {name: fact.value for name, fact in best.items()}
+    # item_unit qualifies item_count: the winning count's own unit, when it states one, beats
+    # an item_unit fact that may belong to another (losing) count.
+    count = best.get("item_count")
+    if count is not None and count.unit:
+        values["item_unit"] = count.unit
     wanted = set(fields)
-    return {name: best[name].value for name in CANONICAL_FIELDS if name in best and name in wanted}
+    return {name: values[name] for name in CANONICAL_FIELDS if name in values and name in wanted}
 
 
 def by_record(facts: Iterable[Fact]) -> dict[str | None, list[Fact]]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
@@ -30,11 +30,13 @@ from extractors.model import (
 from extractors.normalize import formats as fmt
 from extractors.normalize.access import phrase_access
 from extractors.normalize.dates import parse_date
+from extractors.normalize.digests import digest_fields, prefixed_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import subject_counts
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
+from extractors.normalize.urls import same_page
 
 NAME = "zenodo"
 VERSION = "1.0.0"
@@ -242,18 +244,16 @@ def _keywords(values) -> list[str]:
 
 
 def _same_page(a: str | None, b: str | None) -> bool:
-    """Same landing page, ignoring scheme, `www.`, a trailing slash and Zenodo's /record/ vs
-    /records/ alias (the old path redirects to the new one)."""
-    if not a or not b:
-        return False
+    """same_page, also across Zenodo's /record/ alias of /records/ (the old path redirects to
+    the new one)."""
+    return same_page(_current_path(a), _current_path(b))
 
-    def norm(u: str) -> str:
-        parts = urlsplit(u.strip())
-        host = (parts.hostname or "").lower().removeprefix("www.")
-        path = re.sub(r"^/records?/", "/records/", parts.path.rstrip("/"))
-        return f"{host}{path}?{parts.query}"
 
-    return norm(a) == norm(b)
+def _current_path(url: str | None) -> str | None:
+    if not url:
+        return url
+    parts = urlsplit(url.strip())
+    return urlunsplit(parts._replace(path=re.sub(r"^/record/", "/records/", parts.path)))
 
 
 # ---------------------------------------------------------------- JSON records
@@ -452,8 +452,6 @@ def _file_entry(item, dict_key: str | None) -> FileEntry | None:
     # The download: InvenioRDM `content` (its `self` is the file's metadata), a deposition's
     # `download`, legacy `self`.
     url = links.get("content") or links.get("download") or links.get("self")
-    checksum = item.get("checksum")
-    sha256 = checksum[7:] if isinstance(checksum, str) and checksum.startswith("sha256:") else None
     file_id = item.get("file_id") or item.get("id")
     return FileEntry(
         name=name,
@@ -461,8 +459,15 @@ def _file_entry(item, dict_key: str | None) -> FileEntry | None:
         format=_file_format(name, item),
         url=url if isinstance(url, str) else None,
         file_id=str(file_id) if isinstance(file_id, (str, int)) and not isinstance(file_id, bool) else None,
-        sha256=sha256,
+        **_digest(item.get("checksum")),
     )
+
+
+def _digest(checksum) -> dict[str, str]:
+    """files[].checksum: "md5:<hex>" in records; a bare MD5 hex in a deposition's file list."""
+    if isinstance(checksum, str) and ":" not in checksum:
+        return digest_fields("md5", checksum)
+    return prefixed_digest_fields(checksum)
 
 
 def _file_format(name: str, item: dict) -> str | None:

@@ -117,9 +117,10 @@ def default_dir() -> Path:
     env = os.environ.get("LQS_CONFIG")
     if env:
         return Path(env)
-    import config as config_pkg
-
-    return Path(config_pkg.__file__).resolve().parent
+    # The bundled config/ sits beside flows/ (in a checkout and in site-packages alike). Found by
+    # path, not `import config`: a flow run from a file entrypoint has flows/ on sys.path, where
+    # that name is this module.
+    return Path(__file__).resolve().parents[1] / "config"
 
 
 def load(directory: str | os.PathLike | None = None) -> Config:

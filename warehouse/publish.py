@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warehouse import history
-from warehouse.cards import card
+from warehouse.cards import cards
 from warehouse.db import fetch_one
 
 TABLES = {
@@ -38,10 +38,6 @@ TABLES = {
     "lqs_latest": "select * from lqs_latest order by dataset_id",
     "lqs_dimensions_latest": "select * from lqs_dimensions_latest order by dataset_id, dimension",
 }
-# Views the per-dataset reads (card(), files, description) use thousands of times; each one
-# recomputes a window over the whole history. See _snapshot.
-SNAPSHOT = ("latest_source_runs", "facts_current", "conflicts", "withdrawn", "lqs_latest",
-            "lqs_dimensions_latest")
 MANIFEST = "manifest.json"
 CROISSANT_1_0 = "http://mlcommons.org/croissant/1.0"
 # The standard Croissant 1.0 @context (mlcroissant warns on any other).
@@ -137,22 +133,13 @@ def _outputs(con, changes_sql: str, params: list) -> dict[str, bytes]:
     for name, sql in TABLES.items():
         outputs.update(table_files(con, name, sql, []))
     outputs.update(table_files(con, "changes", changes_sql, params))
-    _snapshot(con)
-    for (dataset_id,) in con.execute("select dataset_id from datasets order by dataset_id").fetchall():
-        data = card(con, dataset_id)
+    descriptions, files = _descriptions(con), _files(con)
+    for dataset_id, data in sorted(cards(con).items()):
         stem = UNSAFE.sub("_", dataset_id)
         outputs[f"cards/{stem}.json"] = _json_bytes(data)
-        doc = croissant(data, _description(con, dataset_id), _files(con, dataset_id))
+        doc = croissant(data, descriptions.get(dataset_id), files.get(dataset_id, []))
         outputs[f"croissant/{stem}.jsonld"] = _json_bytes(doc)
     return outputs
-
-
-def _snapshot(con) -> None:
-    """Compute each SNAPSHOT view once: a temp table of the same name shadows the view for this
-    connection only (DuckDB looks in temp first; temp objects never reach the file). 2,000
-    datasets publish in seconds instead of minutes."""
-    for name in SNAPSHOT:
-        con.execute(f"create or replace temp table {name} as select * from main.{name}")
 
 
 def table_files(con, name: str, sql: str, params: list) -> dict[str, bytes]:
@@ -160,7 +147,9 @@ def table_files(con, name: str, sql: str, params: list) -> dict[str, bytes]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    cursor = con.cursor()  # its own result state: card() may leave a fetchone() result open on con
+    # A cursor has its own result state: DuckDB refuses relation work on a connection whose last
+    # execute() result was only partly fetched.
+    cursor = con.cursor()
     try:
         relation = cursor.sql(sql, params=params) if params else cursor.sql(sql)
         json_columns = {c for c, t in zip(relation.columns, relation.types) if str(t) == "JSON"}
@@ -197,7 +186,8 @@ def _plain(value):
 
 
 def _json_bytes(value) -> bytes:
-    text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True, default=_json_default)
+    # Key order as built (columns, card, Croissant): deterministic, so equal data, equal bytes.
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=_json_default)
     return (text + "\n").encode("utf-8")
 
 
@@ -205,19 +195,22 @@ def _json_default(value):
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
-def _description(con, dataset_id: str) -> str | None:
-    row = fetch_one(con, """select value ->> '$' from facts_current where dataset_id = ?
-                            and field = 'description' and winner and record is null""", [dataset_id])
-    return row[0] if row else None
+def _descriptions(con) -> dict[str, str]:
+    return dict(con.execute("""select dataset_id, value ->> '$' from facts_current
+                               where field = 'description' and winner and record is null""").fetchall())
 
 
-def _files(con, dataset_id: str) -> list[dict]:
+def _files(con) -> dict[str, list[dict]]:
+    """Each dataset's files from its current (latest successful) run."""
     rows = con.execute("""
-        select f.name, f.url, f.size_bytes, f.format, f.sha256 from files f
+        select f.dataset_id, f.name, f.url, f.size_bytes, f.format, f.sha256 from files f
         join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
-        where f.dataset_id = ? and f.kind = 'file'
-        order by f.name, f.url""", [dataset_id]).fetchall()
-    return [dict(zip(("name", "url", "size_bytes", "format", "sha256"), r)) for r in rows]
+        where f.kind = 'file'
+        order by f.dataset_id, f.name, f.url""").fetchall()
+    out: dict[str, list[dict]] = {}
+    for dataset_id, *rest in rows:
+        out.setdefault(dataset_id, []).append(dict(zip(("name", "url", "size_bytes", "format", "sha256"), rest)))
+    return out
 
 
 # ---------------------------------------------------------------------------- Croissant
@@ -255,12 +248,11 @@ def croissant(data: dict, description: str | None, files: list[dict]) -> dict:
 
 
 def _citation(name: str, facts: dict, url: str) -> str:
-    """A plain citation from the facts we have: publisher (year). name. DOI link, else URL."""
-    year = str(facts.get("release_date") or "")[:4]
-    who = facts.get("publisher")
-    head = f"{who} ({year}). " if who and year else f"{who}. " if who else f"({year}). " if year else ""
+    """A plain citation from the facts we have: "Publisher (year). Name. DOI link, else URL"."""
+    parts = [facts.get("publisher"), f"({str(facts['release_date'])[:4]})" if facts.get("release_date") else None]
+    head = " ".join(p for p in parts if p)
     link = f"https://doi.org/{facts['doi']}" if facts.get("doi") else url
-    return f"{head}{name}. {link}"
+    return f"{head}. {name}. {link}" if head else f"{name}. {link}"
 
 
 def _license(value: str) -> str:
@@ -271,15 +263,16 @@ def _license(value: str) -> str:
 
 
 def _file_objects(files: list[dict]) -> list[dict]:
+    """FileObjects with unique @ids (two files may share a name in different folders)."""
     out, seen = [], set()
     for f in files:
-        ident = f["name"] or f["url"].rsplit("/", 1)[-1]
-        n = 1
+        base = f["name"] or f["url"].rsplit("/", 1)[-1]
+        ident, n = base, 1
         while ident in seen:
             n += 1
-            ident = f"{f['name']}-{n}"
+            ident = f"{base}-{n}"
         seen.add(ident)
-        item = {"@type": "cr:FileObject", "@id": ident, "name": f["name"] or ident,
+        item = {"@type": "cr:FileObject", "@id": ident, "name": base,
                 "contentUrl": f["url"], "encodingFormat": _mime(f["format"]), "sha256": f["sha256"]}
         if f["size_bytes"] is not None:
             item["contentSize"] = f"{f['size_bytes']} B"

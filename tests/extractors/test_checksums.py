@@ -61,6 +61,15 @@ def test_bsd_tags_with_md5():
     ex = run(fixture("MD5SUMS.bsd"))
     assert record(ex.facts) == {"file_count": 2, "formats": ["JSON", "TAR"]}
     assert all(f.sha256 is None for f in ex.files)  # md5 is not a sha256
+    assert [f.checksum for f in ex.files] == ["md5:3cb3fb54bb82dcc48a693f33d79b0b2d",
+                                              "md5:229239f90ada0f8af35f70e5ec4431c8"]
+
+
+def test_sha1_and_sha512_digests_go_to_checksum():
+    sha1, sha512 = hashlib.sha1(b"a").hexdigest(), hashlib.sha512(b"b").hexdigest()
+    ex = run(f"{sha1}  a.csv\n{sha512.upper()}  b.csv\n".encode())
+    assert [(f.sha256, f.checksum) for f in ex.files] == [(None, f"sha1:{sha1}"),
+                                                          (None, f"sha512:{sha512}")]
 
 
 def test_header_table_with_size_column():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractors import registry
+from extractors import registry, resolve
 from extractors.document import extract_document, record_of, shape
 from extractors.model import RANK_API, RANK_TEXT, Extraction, Fact
 
@@ -100,6 +100,34 @@ def test_item_unit_follows_the_winning_count(monkeypatch):
     result = extract_document(b"x", adapter="html")
     assert result["record"] == {"item_count": 70000, "item_unit": "rows"}
     assert result["conflicts"][0]["other_value"] == 5000
+
+
+@pytest.mark.parametrize("read_by, expected", [
+    (None, "html@"),                      # no delegation: the module that was run
+    ("croissant@7.7.7", "croissant@7.7.7"),  # a known delegate keeps its own name and version
+    ("nosuchadapter@1.0", "html@"),      # an unknown name is not trusted
+    ("croissant", "html@"),              # no version
+    (["croissant@1"], "html@"),
+])
+def test_registry_keeps_a_delegated_reader(monkeypatch, read_by, expected):
+    ex = Extraction("croissant", "7.7.7", meta={"read_by": read_by} if read_by else {})
+    monkeypatch.setattr(registry.get("html"), "extract", lambda url, body, ctype=None: ex)
+    result = registry.run("html", "https://e.org/x", b"x")
+    assert result.extractor.startswith(expected) and result.url == "https://e.org/x"
+
+
+def test_resolve_record_takes_item_unit_from_the_winning_count():
+    facts = [Fact("item_count", 5000, unit="images", rank=RANK_TEXT),
+             Fact("item_unit", "images", rank=RANK_TEXT),
+             Fact("item_count", 70000, unit="rows", rank=RANK_API)]
+    assert resolve.record(facts) == {"item_count": 70000, "item_unit": "rows"}
+    assert resolve.record(facts, fields=["item_unit"]) == {"item_unit": "rows"}
+    # A winning count without a unit leaves the item_unit facts to decide.
+    no_unit = [Fact("item_count", 9, rank=RANK_API), Fact("item_unit", "scans", rank=RANK_TEXT)]
+    assert resolve.record(no_unit) == {"item_count": 9, "item_unit": "scans"}
+    # Per record: another record's count does not qualify this one.
+    keyed = [Fact("item_count", 3, unit="rows", record="a"), Fact("item_count", 4, record="b")]
+    assert resolve.record(keyed, key="b") == {"item_count": 4}
 
 
 @pytest.mark.parametrize("field, value, expected", [

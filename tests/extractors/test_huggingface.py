@@ -488,6 +488,8 @@ def test_croissant_is_handed_to_the_croissant_adapter():
     assert record(ex).get("title") == "duorc"
     assert any("croissant adapter" in w for w in ex.warnings)
     assert ex.meta["read_by"].startswith("croissant@")
+    # The registry keeps the delegate's name and version: facts are the croissant reader's.
+    assert ex.adapter == "croissant" and ex.extractor == ex.meta["read_by"]
 
 
 def test_croissant_without_the_croissant_adapter_is_an_error(monkeypatch):

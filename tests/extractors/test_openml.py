@@ -117,6 +117,8 @@ def test_xml_description():
     assert urls == ["https://api.openml.org/data/v1/download/37/diabetes.arff",
                     "https://data.openml.org/datasets/0000/0037/dataset_37.pq"]
     assert ex.files[0].file_id == "37" and ex.files[0].format == "ARFF"
+    # md5_checksum is the main download's digest; the parquet copy has its own bytes.
+    assert [f.checksum for f in ex.files] == ["md5:0123456789abcdef0123456789abcdef", None]
 
 
 def test_json_description():

@@ -103,6 +103,22 @@ def test_rdm_files_response():
     ex = run(load("rdm-files.json"), "https://zenodo.org/api/records/10698321/files")
     assert canonical(ex) == {"size_bytes": 2154823680, "file_count": 2, "formats": ["JSONL", "ZIP"]}
     assert [f.name for f in ex.files] == ["annotations.jsonl", "images.zip"]
+    assert [f.checksum for f in ex.files] == ["md5:0cc175b9c0f1b6a831c399e269772661",
+                                              "md5:92eb5ffee6ae2fec3ad71c777531578f"]
+    assert all(f.sha256 is None for f in ex.files)
+
+
+@pytest.mark.parametrize("checksum, sha256, other", [
+    ("md5:0CC175B9C0F1B6A831C399E269772661", None, "md5:0cc175b9c0f1b6a831c399e269772661"),
+    ("0cc175b9c0f1b6a831c399e269772661", None, "md5:0cc175b9c0f1b6a831c399e269772661"),
+    ("sha256:" + "ab" * 32, "ab" * 32, None),
+    ("md5:0cc175b9", None, None),          # not a digest: dropped
+    (None, None, None),
+])
+def test_file_checksums(checksum, sha256, other):
+    body = json.dumps({"entries": [{"key": "a.csv", "size": 1, "checksum": checksum}]}).encode()
+    (entry,) = run(body, "https://zenodo.org/api/records/1/files").files
+    assert (entry.sha256, entry.checksum) == (sha256, other)
 
 
 def test_rdm_record_without_entries_uses_totals_and_follows_files():

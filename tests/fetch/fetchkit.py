@@ -246,10 +246,14 @@ def settings_toml(settings: dict) -> str:
 
 
 def sources_toml(sources: list[dict]) -> str:
+    """[[source]] entries (Box by default); a dict value becomes a [source.<key>] table."""
     blocks = []
     for src in sources:
         entry = {"name": src["id"], "category": CATEGORY, "adapter": "box", **src}
-        blocks.append("[[source]]\n" + "\n".join(f"{k} = {_toml(v)}" for k, v in entry.items()))
+        lines = ["[[source]]"] + [f"{k} = {_toml(v)}" for k, v in entry.items() if not isinstance(v, dict)]
+        for key, table in ((k, v) for k, v in entry.items() if isinstance(v, dict)):
+            lines += [f"[source.{key}]"] + [f"{k} = {_toml(v)}" for k, v in table.items()]
+        blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"
 
 

@@ -105,3 +105,23 @@ def test_a_partly_changed_source_asks_each_url_once(site, make_config):
     file_count = query(config, "select value::int from facts where run_id = ? and field = 'file_count' and winner",
                        [second["run_id"]])
     assert file_count == [(5,)]   # 2 files on page 1 (from the stored body) + 3 on the new page 2
+
+
+def test_an_unchanged_label_file_is_not_downloaded_again_when_its_page_changed(site, make_config):
+    labels = b"Image Index,Finding Labels\nimg1.png,A\nimg2.png,B|C\nimg3.png,No Finding\n"
+    download = "/index.php?rm=box_download_shared_file&shared_name=s&file_id=f_1000000"   # part-0.csv
+    site.route("/v/labelled", page("Labelled", etag='"v1"'))
+    site.route(download, Reply(200, labels, {"Content-Type": "text/csv"}, etag='"labels-1"'))
+    annotations = {"file": "part-0.csv", "id_column": "Image Index", "label_column": "Finding Labels",
+                   "separator": "|", "background": "No Finding"}
+    config = make_config([{"id": "labelled", "url": site.url("/v/labelled"), "annotations": annotations}])
+    first = run(config)
+    site.route("/v/labelled", page("Labelled again", etag='"v2"'))
+
+    second = run(config)
+
+    assert statuses(config, second["run_id"]) == {"labelled": "ok"}
+    first_ask, again = site.seen(download)   # one full download, then one 304, nothing more
+    assert again.headers.get("if-none-match") == '"labels-1"'
+    stats = query(config, "select run_id, rows from label_stats")
+    assert sorted(stats) == sorted([(first["run_id"], 3), (second["run_id"], 3)])

@@ -6,17 +6,22 @@ import time
 import pytest
 
 from extractors.model import ExtractionError
+from extractors.normalize.access import page_access, phrase_access
 from extractors.normalize.counts import parse_count, parse_count_with_unit
 from extractors.normalize.dates import from_epoch, parse_date
+from extractors.normalize.digests import prefixed_digest_fields
 from extractors.normalize.formats import from_encoding_format, from_filename, from_mime
 from extractors.normalize.ids import find_doi, normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import (prose_counts, single_subject_phrase, split_total,
+                                        stated_totals, subject_counts)
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
 
 STRING_FUNCS = [normalize_license, commercial_use, parse_size, parse_date, from_epoch,
                 normalize_doi, find_doi, parse_count, parse_count_with_unit, from_filename,
-                from_mime, from_encoding_format]
+                from_mime, from_encoding_format, phrase_access, page_access, prefixed_digest_fields,
+                prose_counts, subject_counts, single_subject_phrase, stated_totals, split_total]
 
 ODD_VALUES = [None, True, 0, -1, 1.5, float("nan"), b"bytes", [], {}, ["x"], {"a": 1}, object(),
               "", " ", "\x00", "\ufeff", "\u202e", "(" * 1000, "1" * 100_000, "a b " * 50_000,

@@ -45,11 +45,15 @@ url = "{SOIL_URL}"
 category = "Tabular"
 """
 
+# One source per batch: a refresh writes (and scores) birds, then soil, so a crash test can stop
+# it between the two.
 SETTINGS_TOML = """
 [warehouse]
 lock_timeout = 30.0
 [http]
 retries = 0
+[run]
+batch_size = 1
 """
 
 

@@ -6,16 +6,19 @@
       set, it loads everything first and starts only once that file exists (so a test can start
       several at once without paying their imports one after another).
   driver.py hold SECONDS
-      Hold the writer for about SECONDS, adding HOLD_ROWS marker rows to `runs` (kind 'hold'):
-      half of them, a publish, the other half, and the final publish on exit.
-  driver.py read-loop SECONDS [STOP_AT]
-      Open the published warehouse read-only again and again for SECONDS (or until it sees
-      STOP_AT marker rows); one JSON line per read: {"ok": true, "holds": <marker rows seen>}
+      Hold the writer, adding a marker row to `runs` (kind 'hold') every 50 ms, until
+      CONTROL_DIR/stop exists or SECONDS pass. When CONTROL_DIR/publish appears it publishes once
+      and writes the number of rows it published to CONTROL_DIR/published. Prints
+      {"published": <rows at the mid-way publish>, "final": <rows at exit>}.
+  driver.py read-loop
+      Open the published warehouse read-only again and again until CONTROL_DIR/stop-reading
+      exists (then one last read); one JSON line per read: {"ok": true, "holds": <marker rows>}
       or {"ok": false, "error": ...}.
 
 LQS_CONFIG / LQS_WAREHOUSE / LQS_ARCHIVE select the warehouse as for `lqs` (hold and read-loop
-read LQS_WAREHOUSE only: loading the config imports every extractor, a second of start-up). READY_FILE, when
-set, is created once the process holds the writer lock (hold) or has read once (read-loop).
+read LQS_WAREHOUSE only: loading the config imports every extractor, a second of start-up).
+READY_FILE, when set, is created once the process holds the writer lock (hold) or has read
+(read-loop).
 The crash points come from warehouse/db.py (LQS_TEST_PAUSE_AT, see _pause_point).
 """
 from __future__ import annotations
@@ -27,8 +30,6 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-HOLD_ROWS = 10
-
 
 def main(argv: list[str]) -> int:
     command, args = argv[0], argv[1:]
@@ -37,7 +38,7 @@ def main(argv: list[str]) -> int:
     if command == "hold":
         return hold(float(args[0]))
     if command == "read-loop":
-        return read_loop(float(args[0]), int(args[1]) if len(args) > 1 else None)
+        return read_loop()
     raise SystemExit(f"unknown command {command!r}")
 
 
@@ -64,37 +65,40 @@ def refresh(archive: str, lock_timeout: float | None) -> int:
 def hold(seconds: float) -> int:
     from warehouse.db import Warehouse
 
-    pause = seconds / HOLD_ROWS
+    control = Path(os.environ.get("CONTROL_DIR") or os.devnull)
+    deadline = time.monotonic() + seconds
+    published, rows = None, 0
     with Warehouse(os.environ["LQS_WAREHOUSE"], 5.0).writer("hold test") as w:
         _ready()
-        for n in range(HOLD_ROWS):
+        while time.monotonic() < deadline and not (control / "stop").exists():
             with w.transaction() as con:
                 con.execute("insert into runs (run_id, kind, started_at, status) values (?, 'hold', ?, 'ok')",
-                            [f"hold-{os.getpid()}-{n}", datetime.now()])
-            time.sleep(pause)
-            if n == HOLD_ROWS // 2 - 1:
-                w.publish()  # readers see the first half from here on
+                            [f"hold-{os.getpid()}-{rows}", datetime.now()])
+            rows += 1
+            if published is None and (control / "publish").exists():
+                w.publish()  # readers see these rows from here on; the writer keeps the lock
+                published = rows
+                (control / "published").write_text(str(rows))
+            time.sleep(0.05)
+    print(json.dumps({"published": published, "final": rows}))
     return 0
 
 
-def read_loop(seconds: float, stop_at: int | None) -> int:
+def read_loop() -> int:
     from warehouse.db import Warehouse
 
     warehouse = Warehouse(os.environ["LQS_WAREHOUSE"])
-    deadline = time.monotonic() + seconds
-    first = True
-    while time.monotonic() < deadline:
+    stop = Path(os.environ["CONTROL_DIR"]) / "stop-reading"
+    last = False
+    while not last:
+        last = stop.exists()
         try:
             with warehouse.reader() as con:
                 holds = con.execute("select count(*) from runs where kind = 'hold'").fetchall()[0][0]
             print(json.dumps({"ok": True, "holds": holds}), flush=True)
-            if holds == stop_at:
-                break
         except Exception as exc:  # the test fails on any of these
             print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}), flush=True)
-        if first:
-            _ready()
-            first = False
+        _ready()
         time.sleep(0.02)
     return 0
 

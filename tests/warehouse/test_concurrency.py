@@ -1,9 +1,13 @@
 """Concurrency, proved with real processes: readers keep reading the last published state while
-a writer works for seconds; a second writer waits for the lock or stops with WarehouseBusy naming
-the holder; two refreshes at once both land, one after the other, with nothing lost."""
+a writer writes for seconds; a second writer waits for the lock or stops with WarehouseBusy naming
+the holder; two refreshes at once both land, one after the other, with nothing lost.
+
+The child processes (driver.py) and the test hand over through files, so each step happens
+while the other side is provably in the state the test needs, with no sleeps to tune."""
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -11,18 +15,17 @@ import pytest
 
 from warehouse.db import WarehouseBusy
 
-HOLD_SECONDS = 3.0
-HOLD_ROWS = 10   # driver.HOLD_ROWS
+HOLDS = "select count(*) as n from runs where kind = 'hold'"
 
 
-def wait_for(path: Path, proc, timeout: float = 30.0) -> None:
-    """Until the child created path (it holds the lock / paused), or fail with its output."""
+def wait_for(path: Path, proc, timeout: float = 60.0) -> None:
+    """Until the child created path, or fail with its output."""
     deadline = time.monotonic() + timeout
     while not path.exists():
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             out, err = proc.communicate()
-            pytest.fail(f"child never got ready (exit {proc.returncode}):\n{out}\n{err}")
+            pytest.fail(f"child never got to {path.name} (exit {proc.returncode}):\n{out}\n{err}")
         time.sleep(0.02)
 
 
@@ -32,37 +35,48 @@ def finish(proc, timeout: float = 60.0) -> tuple[str, str]:
     return out, err
 
 
-def test_readers_succeed_during_a_long_write_and_see_only_published_states(two_runs, tmp_path):
-    holding, reading = tmp_path / "holding", tmp_path / "reading"
-    writer = two_runs.driver("hold", str(HOLD_SECONDS), extra_env={"READY_FILE": str(holding)})
-    wait_for(holding, writer)
-    reader = two_runs.driver("read-loop", "30", str(HOLD_ROWS), extra_env={"READY_FILE": str(reading)})
-    # The CLI too, in its own process, while the writer holds the warehouse.
-    query = two_runs.lqs_start("query", "select count(*) as n from runs where kind = 'hold'", "--json")
-    query_out, query_err = query.communicate(timeout=60)
-    assert writer.poll() is None, "the writer finished before `lqs query` did: the test proved nothing"
-    assert query.returncode == 0, query_err
-    assert json.loads(query_out)[0]["n"] in (0, HOLD_ROWS // 2)
-    wait_for(reading, reader)
-    assert writer.poll() is None, "the writer finished before the reader's first read"
-    finish(writer)
-    out, _ = finish(reader)
+def lqs_holds(env) -> int:
+    return json.loads(env.lqs("query", HOLDS, "--json").stdout)[0]["n"]
 
-    reads = [json.loads(line) for line in out.splitlines()]
-    assert reads and all(r["ok"] for r in reads), [r for r in reads if not r["ok"]][:3]
+
+def test_readers_succeed_during_a_long_write_and_see_only_published_states(two_runs, tmp_path):
+    control = tmp_path / "control"
+    control.mkdir()
+    ready = {"CONTROL_DIR": str(control)}
+    writer = two_runs.driver("hold", "60", extra_env={**ready, "READY_FILE": str(tmp_path / "holding")})
+    wait_for(tmp_path / "holding", writer)
+    reader = two_runs.driver("read-loop", extra_env={**ready, "READY_FILE": str(tmp_path / "reading")})
+
+    # While the writer holds the warehouse and writes a row every 50 ms into its staging copy:
+    assert lqs_holds(two_runs) == 0                 # `lqs query` sees the last published state
+    wait_for(tmp_path / "reading", reader)
+    (control / "publish").touch()                   # the writer publishes mid-way, keeps writing
+    wait_for(control / "published", writer)
+    published = int((control / "published").read_text())
+    assert lqs_holds(two_runs) == published         # ... and now that state, not the rows since
+    assert writer.poll() is None and reader.poll() is None
+
+    (control / "stop").touch()
+    counts = json.loads(finish(writer)[0])
+    assert counts["published"] == published and counts["final"] > published
+    (control / "stop-reading").touch()
+    reads = [json.loads(line) for line in finish(reader)[0].splitlines()]
+
+    assert all(r["ok"] for r in reads), [r for r in reads if not r["ok"]][:3]
     seen = [r["holds"] for r in reads]
-    # Only published states (before, after the mid-way publish, final), in order.
-    assert set(seen) <= {0, HOLD_ROWS // 2, HOLD_ROWS}
-    assert seen == sorted(seen)
-    assert seen[0] < HOLD_ROWS and seen[-1] == HOLD_ROWS, "reads did not span the write"
-    assert len(reads) > 20
-    assert two_runs.query("select count(*) from runs where kind = 'hold'") == [(HOLD_ROWS,)]
+    # Every read saw a published state (before, the mid-way publish, the final one), in order,
+    # never the rows the writer had only in its staging copy.
+    assert set(seen) <= {0, published, counts["final"]} and seen == sorted(seen)
+    assert seen[0] == 0 and seen[-1] == counts["final"] and published in seen
+    assert two_runs.query(HOLDS) == [(counts["final"],)]
 
 
 def test_a_second_writer_stops_with_a_message_naming_the_holder_or_waits(two_runs, tmp_path):
-    holding = tmp_path / "holding"
-    writer = two_runs.driver("hold", "2", extra_env={"READY_FILE": str(holding)})
-    wait_for(holding, writer)
+    control = tmp_path / "control"
+    control.mkdir()
+    writer = two_runs.driver("hold", "60", extra_env={"CONTROL_DIR": str(control),
+                                                      "READY_FILE": str(tmp_path / "holding")})
+    wait_for(tmp_path / "holding", writer)
     with pytest.raises(WarehouseBusy) as busy:
         with two_runs.warehouse(lock_timeout=0.5).writer("impatient"):
             pass
@@ -70,13 +84,14 @@ def test_a_second_writer_stops_with_a_message_naming_the_holder_or_waits(two_run
     assert f"another writer holds the warehouse (pid {writer.pid} on " in message
     assert ": hold test)" in message and "waited 0.5s" in message
 
+    threading.Timer(1.0, (control / "stop").touch).start()   # the holder finishes in a second
     started = time.monotonic()
     with two_runs.warehouse(lock_timeout=30).writer("patient") as w:
         waited = time.monotonic() - started
         # It got the lock only after the holder published: it sees all of the holder's rows.
-        assert w.con.execute("select count(*) from runs where kind = 'hold'").fetchall() == [(HOLD_ROWS,)]
+        final = json.loads(finish(writer)[0])["final"]
+        assert w.con.execute(HOLDS).fetchall() == [(final,)]
     assert waited > 0.5
-    finish(writer)
 
 
 def test_two_refreshes_at_once(two_runs, tmp_path):

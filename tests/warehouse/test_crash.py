@@ -1,18 +1,27 @@
 """Crash safety: a refresh killed with SIGKILL at several points leaves the warehouse at its last
 committed state (the published file opens, every table has the rows it had before), and the next
 refresh completes normally. The writer stops at each point through warehouse/db.py's test hook
-(LQS_TEST_PAUSE_AT), so the kill lands exactly there."""
+(LQS_TEST_PAUSE_AT), so the kill lands exactly there; the killed writer's staging copy shows
+how far it had got."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import time
 
+import duckdb
 import pytest
 
-# The refresh's writer transactions, in order: 1 datasets, 2 the run row, 3 source `birds`,
-# 4 source `soil`, 5 scores, 6 closing the run. commit-3 is mid-way through the sources.
-POINTS = ["writer-open", "commit-3", "commit-5", "before-replace"]
+# The refresh's writer transactions with one source per batch (conftest SETTINGS_TOML):
+# 1 datasets, 2 the run row, 3 source birds, 4 birds' score, 5 source soil, 6 soil's score,
+# 7 closing the run; then the publish (rename of the staging copy).
+POINTS = {
+    "writer-open": [],                          # staging copy opened, nothing written yet
+    "commit-3": ["birds"],                      # mid-way through the sources
+    "commit-6": ["birds", "soil"],              # all sources and scores written, run not closed
+    "before-replace": ["birds", "soil"],        # staging complete and fsynced, not yet renamed
+}
 
 
 def wait_for_pause(marker, proc, timeout: float = 60.0) -> int:
@@ -26,16 +35,33 @@ def wait_for_pause(marker, proc, timeout: float = 60.0) -> int:
     return int(marker.read_text().split()[0])
 
 
+def sources_written_in_staging(env, tmp_path, run_ids_before) -> list[str]:
+    """Datasets the killed run had written, read from a copy of its abandoned staging file."""
+    staging = env.warehouse().staging_path
+    copy = tmp_path / "staging-copy.duckdb"
+    shutil.copyfile(staging, copy)
+    wal = staging.with_name(staging.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, copy.with_name(copy.name + ".wal"))
+    con = duckdb.connect(str(copy))
+    try:
+        rows = con.execute("select dataset_id from source_runs where run_id not in (select unnest(?)) order by 1",
+                           [run_ids_before]).fetchall()
+    finally:
+        con.close()
+    return [r[0] for r in rows]
+
+
 @pytest.mark.parametrize("point", POINTS)
 def test_sigkill_leaves_the_last_committed_state_and_the_next_refresh_completes(two_runs, tmp_path, point):
     before = two_runs.counts()
+    run_ids = [r[0] for r in two_runs.query("select run_id from runs")]
     published = two_runs.warehouse_path.read_bytes()
     marker = tmp_path / "paused"
     proc = two_runs.driver("refresh", two_runs.archive(2), extra_env={
         "LQS_TEST_PAUSE_AT": point, "LQS_TEST_PAUSE_FILE": str(marker)})
-    pid = wait_for_pause(marker, proc)
-    assert pid == proc.pid
-    os.kill(pid, signal.SIGKILL)
+    assert wait_for_pause(marker, proc) == proc.pid
+    os.kill(proc.pid, signal.SIGKILL)
     proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
@@ -43,11 +69,10 @@ def test_sigkill_leaves_the_last_committed_state_and_the_next_refresh_completes(
     assert two_runs.warehouse_path.read_bytes() == published
     assert two_runs.counts() == before
     assert two_runs.query("select count(*) from runs where status = 'running'") == [(0,)]
-    # What the killed writer did went only into its staging copy, which no reader opens and the
-    # next writer throws away.
-    assert two_runs.warehouse().staging_path.exists()
+    # What the killed writer did went only into its staging copy, which no reader opens.
+    assert sources_written_in_staging(two_runs, tmp_path, run_ids) == POINTS[point]
 
-    # The lock died with the process: the next refresh neither waits nor sees the killed run.
+    # The lock died with the process; the next writer discards the stale staging copy.
     started = time.monotonic()
     summary = two_runs.refresh(2)
     assert time.monotonic() - started < 20

@@ -176,7 +176,7 @@ def test_publish_output_is_atomic_no_temp_files_left(published):
 
 
 def test_the_demo_dataset_publishes_valid_croissant(env, monkeypatch, tmp_path):
-    """The bundled NIH ChestX-ray14 demo, replayed offline, through publish and mlcroissant."""
+    """The bundled demo catalog, replayed offline, through publish and mlcroissant."""
     mlc = pytest.importorskip("mlcroissant")
     from flows.config import load
     from flows.pipeline import run_locally
@@ -189,6 +189,10 @@ def test_the_demo_dataset_publishes_valid_croissant(env, monkeypatch, tmp_path):
     monkeypatch.setenv("LQS_CONFIG", str(project / "config"))
     result = CliRunner().invoke(app, ["publish", "--out", str(tmp_path / "public"), "--json"])
     assert result.exit_code == 0, (result.output, result.exception)
+    documents = sorted((tmp_path / "public" / "croissant").glob("*.jsonld"))
+    assert len(documents) == len(config.sources)
+    for path in documents:          # every dataset of the demo catalog, whatever its host gave
+        mlc.Dataset(jsonld=str(path))
     path = tmp_path / "public" / "croissant" / "nih-chestxray14.jsonld"
     dataset = mlc.Dataset(jsonld=str(path))
     doc = json.loads(path.read_text())
