@@ -9,6 +9,7 @@ Dask (prefect-dask) for scale-out.
 from __future__ import annotations
 
 import os
+from collections import deque
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -56,9 +57,11 @@ def execute(config: Config, sources: list[Source], kind: str, replay: list[str] 
     with Run(config, kind, replay, flow_run_id=_flow_run_id()) as run:
         specs = run.batches(sources)
         logger.info("run %s: %d source(s) in %d batch(es)", run.run_id, len(sources), len(specs))
-        futures = [collect_batch_task.submit(spec) for spec in specs]
-        for future in futures:
-            results = future.result()
+        futures = deque(collect_batch_task.submit(spec) for spec in specs)
+        while futures:
+            # Popping drops the future's reference to its results once written: memory stays
+            # bounded by the batches in flight, not the catalog size.
+            results = futures.popleft().result()
             run.write(results)
             after = run.score(results)
             for r in results:

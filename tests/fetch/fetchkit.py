@@ -122,7 +122,7 @@ class Site:
 
     def __init__(self, host_name: str = "127.0.0.1"):
         self.host_name = host_name
-        self.routes: dict[str, list] = {}
+        self.routes: dict[str, list[Reply]] = {}
         self.requests: list[Seen] = []
         self.in_flight = 0
         self.max_in_flight = 0
@@ -150,8 +150,7 @@ class Site:
             queue = self.routes.get(path)
             if not queue:
                 return Reply(404, b"not found")
-            reply = queue.pop(0) if len(queue) > 1 else queue[0]
-        return reply() if callable(reply) else reply
+            return queue.pop(0) if len(queue) > 1 else queue[0]
 
     def _arrive(self, path: str, headers: dict) -> Seen:
         seen = Seen(path, headers, time.monotonic())
