@@ -17,7 +17,7 @@ KIND_LABEL = {"dataset": "dataset", "fact": "field", "lqs": "LQS", "dimension": 
 
 
 def diff(since: Optional[str] = typer.Option(
-             None, "--since", help="A run id (that run and later) or a date (YYYY-MM-DD[THH:MM]). "
+             None, "--since", help="A run id (that run and later) or a UTC date (YYYY-MM-DD[THH:MM]). "
                                    "Default: the latest harvest/refresh run and the score runs after it."),
          dataset: Optional[str] = typer.Option(None, "--dataset", help="Only this dataset id."),
          as_json: bool = typer.Option(False, "--json", help="Print the changes as JSON.")) -> None:

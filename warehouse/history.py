@@ -3,7 +3,7 @@ in the order `lqs diff` and `lqs publish` show it: licence and commercial-use ch
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 
 from warehouse.db import WarehouseError, fetch_one
 
@@ -29,10 +29,12 @@ def resolve_since(con, since: str | None) -> datetime | None:
     if row is not None:
         return row[0]
     try:
-        return datetime.fromisoformat(since)
+        start = datetime.fromisoformat(since)
     except ValueError:
         raise WarehouseError(f"--since {since!r}: not a run id in the warehouse, nor a date "
                              "(YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    # The warehouse keeps UTC without a zone; a date with one is converted.
+    return start.astimezone(timezone.utc).replace(tzinfo=None) if start.tzinfo else start
 
 
 def changes_since(con, since: str | None = None, dataset_id: str | None = None) -> list[dict]:

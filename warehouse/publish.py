@@ -31,7 +31,7 @@ from pathlib import Path
 
 from warehouse import history
 from warehouse.cards import cards
-from warehouse.db import fetch_one
+from warehouse.db import WarehouseError, fetch_one
 
 TABLES = {
     "catalog": "select * from catalog order by dataset_id",
@@ -76,6 +76,8 @@ class Report:
 def publish(warehouse, out_dir: str | os.PathLike) -> Report:
     """Publish into out_dir under the writer lock (the publish is recorded in the warehouse)."""
     out = Path(out_dir).resolve()
+    if not warehouse.path.exists():
+        raise WarehouseError(f"{warehouse.path}: no warehouse yet (run `lqs harvest` or `lqs refresh` first)")
     with warehouse.writer(f"lqs publish {out}") as w:
         since, until = _window(w.con, out)
         changes_sql, params = _changes_query(since, until)

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extractors import registry
+from extractors import registry, resolve
 from extractors.model import Extraction
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
@@ -35,6 +35,13 @@ def read(label: dict) -> tuple[str, Extraction]:
     url, content_type = label.get("url"), label.get("content_type")
     name = registry.detect(url, body, content_type)
     return name, registry.run(name, url, body, content_type)
+
+
+def predicted_record(label: dict) -> dict:
+    """The input's resolved record (empty for a listing); the run must not fail."""
+    _, ex = read(label)
+    assert ex.error is None, f"{label['input']}: {ex.error}"
+    return {} if ex.listing else resolve.record(ex.facts)
 
 
 def score(folder: str, records: dict[str, dict], tmp_path: Path, strict: bool = False) -> str:

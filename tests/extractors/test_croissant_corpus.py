@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import resolve
 from tests.extractors.corpus_support import (CORPUS, HAS_SCORER, check_folder_scores, detect,
-                                             labels, read)
+                                             labels, predicted_record)
 
 ADAPTER = "croissant"
 # folder -> inputs of this adapter in it (None: all of the folder's labelled inputs)
@@ -28,12 +27,6 @@ LABELS = [label for folder, only in INPUTS.items() for label in labels(folder, o
     if HAS_SCORER else []
 
 
-def _record(label: dict) -> dict:
-    _, ex = read(label)
-    assert ex.error is None, f"{label['input']}: {ex.error}"
-    return resolve.record(ex.facts)
-
-
 @pytest.mark.parametrize("label", LABELS, ids=lambda label: label["input"])
 def test_detected_as_this_adapter(label):
     assert detect(label) == ADAPTER
@@ -44,5 +37,5 @@ def test_detected_as_this_adapter(label):
 def test_every_labelled_field_and_no_absent_violation(folder, strict, tmp_path):
     folder_labels = [label for label in LABELS if label["input"].startswith(folder + "/")]
     assert folder_labels, f"no labelled inputs for {folder}"
-    check_folder_scores(folder, {label["input"]: _record(label) for label in folder_labels},
+    check_folder_scores(folder, {label["input"]: predicted_record(label) for label in folder_labels},
                         tmp_path, strict, whole_folder=INPUTS[folder] is None)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractors import datacite, registry, resolve
+from tests.extractors.adapter_support import detected_run, winning_values as values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datacite"
 API = "https://api.datacite.org/dois/10.17632/x7k2p9m4rt.2?include=media,client"
@@ -18,16 +19,7 @@ def load(name: str) -> bytes:
 
 
 def run(body: bytes, url: str | None, content_type: str | None = None):
-    name = registry.detect(url, body, content_type)
-    assert name == "datacite", f"detected {name}"
-    ex = registry.run(name, url, body, content_type)
-    assert ex.error is None, ex.error
-    return ex
-
-
-def values(ex, record: str | None = None) -> dict:
-    facts = [f for f in ex.facts if f.record == record]
-    return {field: fact.value for field, fact in resolve.winners(facts).items()}
+    return detected_run("datacite", body, url, content_type)
 
 
 def canonical(ex) -> dict:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import resolve
 from tests.extractors.corpus_support import (CORPUS, check_folder_scores, detect, labels,
-                                             other_inputs, read)
+                                             other_inputs, predicted_record, read)
 
 KIND = "datacite"
 
@@ -24,11 +23,8 @@ def test_each_input_is_read_by_this_adapter(label):
 
 
 def test_corpus_score(tmp_path):
-    records = {}
-    for label in LABELS:
-        _, ex = read(label)
-        records[label["input"]] = {} if ex.listing else resolve.record(ex.facts)
-    check_folder_scores(KIND, records, tmp_path)
+    check_folder_scores(KIND, {label["input"]: predicted_record(label) for label in LABELS},
+                        tmp_path)
 
 
 def test_no_other_corpus_input_is_claimed_by_this_adapter():

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import resolve
 from tests.extractors.corpus_support import (CORPUS, HAS_SCORER, check_folder_scores, detect,
-                                             labels, read)
+                                             labels, predicted_record)
 
 ADAPTER = "frictionless"
 FOLDER = "frictionless"   # includes the Zenodo bucket URL: zenodo's pattern vetoes, sniffing claims
@@ -18,12 +17,6 @@ FOLDER = "frictionless"   # includes the Zenodo bucket URL: zenodo's pattern vet
 pytestmark = pytest.mark.skipif(not HAS_SCORER, reason=f"shared devcorpus not found at {CORPUS}")
 
 LABELS = labels(FOLDER) if HAS_SCORER else []
-
-
-def _record(label: dict) -> dict:
-    _, ex = read(label)
-    assert ex.error is None, f"{label['input']}: {ex.error}"
-    return resolve.record(ex.facts)
 
 
 @pytest.mark.parametrize("label", LABELS, ids=lambda label: label["input"])
@@ -34,5 +27,5 @@ def test_detected_as_this_adapter(label):
 @pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
 def test_every_labelled_field_and_no_absent_violation(strict, tmp_path):
     assert LABELS, f"no labelled inputs for {FOLDER}"
-    check_folder_scores(FOLDER, {label["input"]: _record(label) for label in LABELS}, tmp_path,
+    check_folder_scores(FOLDER, {label["input"]: predicted_record(label) for label in LABELS}, tmp_path,
                         strict)

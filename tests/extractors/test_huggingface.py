@@ -10,6 +10,7 @@ import pytest
 
 from extractors import huggingface, registry, resolve
 from extractors.model import RANK_API, RANK_EMBEDDED, RANK_TEXT
+from tests.extractors.adapter_support import as_body, field_values as values, resolved as record
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "huggingface"
 API_URL = "https://huggingface.co/api/datasets/example-org/leaf-disease?blobs=true"
@@ -19,24 +20,11 @@ TEXT = "text/plain; charset=utf-8"
 
 
 def run(body, url=None, content_type=None):
-    if isinstance(body, (dict, list)):
-        body = json.dumps(body)
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return registry.run("huggingface", url, body, content_type)
+    return registry.run("huggingface", url, as_body(body), content_type)
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def record(ex) -> dict:
-    assert ex.error is None, ex.error
-    return resolve.record(ex.facts)
-
-
-def values(ex, field: str) -> list:
-    return [f.value for f in ex.facts if f.field == field]
 
 
 def card(front: str, body: str = "") -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from extractors import resolve
-from tests.extractors.corpus_support import (CORPUS, HAS_SCORER, check_folder_scores, labels,
-                                             read, rows)
+from tests.extractors.corpus_support import (CORPUS, HAS_SCORER, check_folder_scores, detect,
+                                             labels, predicted_record, rows)
 
 KIND = "huggingface"
 
@@ -18,18 +17,12 @@ pytestmark = pytest.mark.skipif(
 LABELS = labels(KIND) if HAS_SCORER and (CORPUS / KIND).is_dir() else []
 
 
-def predict(label: dict) -> tuple[str, dict]:
-    name, ex = read(label)
-    assert ex.error is None, f"{label['input']}: {ex.error}"
-    return name, resolve.record(ex.facts)
-
-
 def test_every_input_is_read_by_this_adapter():
     for label in LABELS:
-        assert predict(label)[0] == KIND, label["input"]
+        assert detect(label) == KIND, label["input"]
 
 
 def test_corpus_score_is_complete(tmp_path):
-    report = check_folder_scores(KIND, {lab["input"]: predict(lab)[1] for lab in LABELS},
+    report = check_folder_scores(KIND, {lab["input"]: predicted_record(lab) for lab in LABELS},
                                  tmp_path)
     assert len(rows(report)) == len(LABELS), report

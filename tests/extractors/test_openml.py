@@ -10,6 +10,7 @@ import pytest
 
 from extractors import openml, registry, resolve
 from extractors.model import RANK_API, RANK_TEXT
+from tests.extractors.adapter_support import as_body, field_values as values, resolved as record
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "openml"
 XML_URL = "https://www.openml.org/api/v1/xml/data/37"
@@ -18,24 +19,11 @@ OML = 'xmlns:oml="http://openml.org/openml"'
 
 
 def run(body, url=XML_URL, content_type="application/xml"):
-    if isinstance(body, (dict, list)):
-        body = json.dumps(body)
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return registry.run("openml", url, body, content_type)
+    return registry.run("openml", url, as_body(body), content_type)
 
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-def record(ex) -> dict:
-    assert ex.error is None, ex.error
-    return resolve.record(ex.facts)
-
-
-def values(ex, field: str) -> list:
-    return [f.value for f in ex.facts if f.field == field]
 
 
 def description(**fields) -> str:

@@ -2,7 +2,6 @@
 adapter through extruct. Pages are written here in the shape repositories serve."""
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
@@ -31,13 +30,8 @@ def fields(ex, name: str) -> list:
     return [f for f in ex.facts if f.field == name]
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    """extruct must not fetch anything (no remote contexts, no RDFa vocabularies)."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("network access attempted")
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+# extruct must not fetch anything (no remote contexts, no RDFa vocabularies).
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 # --------------------------------------------------------------------------- detection

@@ -7,9 +7,8 @@ import json
 
 import pytest
 
-from extractors import resolve
 from tests.extractors.corpus_support import (CORPUS, check_folder_scores, detect, labels,
-                                             other_inputs, read)
+                                             other_inputs, predicted_record, read)
 
 KIND = "zenodo"
 
@@ -26,11 +25,8 @@ def test_each_input_is_read_by_this_adapter(label):
 
 
 def test_corpus_score(tmp_path):
-    records = {}
-    for label in LABELS:
-        _, ex = read(label)
-        records[label["input"]] = {} if ex.listing else resolve.record(ex.facts)
-    check_folder_scores(KIND, records, tmp_path)
+    check_folder_scores(KIND, {label["input"]: predicted_record(label) for label in LABELS},
+                        tmp_path)
 
 
 def test_data_package_in_a_zenodo_bucket_goes_to_another_adapter():

@@ -125,6 +125,8 @@ def test_lqs_diff_windows_and_filters(two_runs, monkeypatch):
     by_date = json.loads(cli(two_runs, monkeypatch, "diff", "--since", "2000-01-01", "--json").output)
     assert len(by_date) == 7
     assert json.loads(cli(two_runs, monkeypatch, "diff", "--since", "2999-01-01", "--json").output) == []
+    zoned = json.loads(cli(two_runs, monkeypatch, "diff", "--since", "2000-01-01T02:00+02:00", "--json").output)
+    assert zoned == by_date
     unknown = cli(two_runs, monkeypatch, "diff", "--dataset", "nope")
     assert unknown.exit_code != 0 and "unknown source id" in str(unknown.exception)
     bad = cli(two_runs, monkeypatch, "diff", "--since", "last tuesday")

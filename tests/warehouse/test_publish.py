@@ -16,6 +16,9 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
+# mlcroissant's JSON-LD parser (rdflib) warns about its own internals.
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
+
 TABLES = ("catalog", "lqs_latest", "lqs_dimensions_latest", "changes")
 DIMENSIONS = ["completeness", "uniqueness", "validation", "size_adequacy", "format_compliance",
               "label_density", "class_balance"]
@@ -202,3 +205,20 @@ def test_the_demo_dataset_publishes_valid_croissant(env, monkeypatch, tmp_path):
     assert "distribution" not in doc
     props = {p["name"]: p["value"] for p in doc["additionalProperty"]}
     assert props["files without checksum"] == 13 and props["LQS"] == 81 and props["LQS tier"] == "gold"
+
+
+def test_an_empty_warehouse_publishes_empty_tables_and_a_missing_one_is_an_error(env, monkeypatch, tmp_path):
+    from warehouse.db import WarehouseError
+    from warehouse.publish import publish as run_publish
+
+    with pytest.raises(WarehouseError, match="no warehouse yet"):
+        run_publish(env.warehouse(), tmp_path / "nothing")
+    assert not env.warehouse_path.exists()
+    with env.warehouse().writer("test"):
+        pass                                   # created and migrated, no runs yet
+    report = publish(env, monkeypatch, tmp_path / "public")
+    assert report["changes"] == 0 and report["changes_until"] is None
+    for table in TABLES:
+        assert json.loads((tmp_path / "public" / f"{table}.json").read_text()) == []
+        assert duckdb.sql(f"select count(*) from read_parquet('{tmp_path}/public/{table}.parquet')").fetchall() == [(0,)]
+    assert publish(env, monkeypatch, tmp_path / "public")["written"] == []
