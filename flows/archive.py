@@ -49,6 +49,7 @@ class WarcArchive:
     def record(self, method: str, url: str, request_headers: dict, status: int, reason: str,
                response_headers: dict, body: bytes) -> None:
         from warcio.statusandheaders import StatusAndHeaders
+        from warcio.warcwriter import WARCWriter
 
         req_headers = [(k, v) for k, v in request_headers.items() if k.lower() not in SECRET_HEADERS]
         path = _request_target(url)
@@ -60,9 +61,14 @@ class WarcArchive:
         resp = self._writer.create_warc_record(
             url, "response", payload=io.BytesIO(body),
             http_headers=StatusAndHeaders(f"{status} {reason or ''}".strip(), resp_headers, protocol="HTTP/1.1"))
+        # Compress outside the lock (each record is its own gzip member, so members written
+        # separately concatenate into a valid WARC); only the append is serialised.
+        buffer = io.BytesIO()
+        writer = WARCWriter(buffer, gzip=True)
+        writer.write_record(resp)
+        writer.write_record(req)
         with self._lock:
-            self._writer.write_record(resp)
-            self._writer.write_record(req)
+            self._fh.write(buffer.getvalue())
             self._fh.flush()
 
     def close(self) -> None:
@@ -170,7 +176,7 @@ class BodyStore:
             return
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
-        tmp.write_bytes(gzip.compress(body, compresslevel=5))
+        tmp.write_bytes(gzip.compress(body, compresslevel=1))  # speed over size: a cache
         os.replace(tmp, path)
 
     def get(self, sha256: str | None) -> bytes | None:

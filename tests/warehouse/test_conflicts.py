@@ -24,8 +24,8 @@ def test_sources_that_disagree_are_listed_with_both_sides(two_runs):
     ]
     evidence = two_runs.query("""select evidence_a, evidence_b, basis_a, basis_b from conflicts
                                  where dataset_id = 'birds' and field = 'license'""")
-    assert evidence == [("$.data.attributes.rightsList[0]", "$.license[0]: https://creativecommons.org/licenses/by/4.0/",
-                         "published", "published")]
+    assert evidence == [("$.data.attributes.rightsList[0]",
+                         "$.license[0]: https://creativecommons.org/licenses/by/4.0/", "published", "published")]
     # Stated differently but agreeing: title in case/spacing, release date in precision.
     agree = two_runs.query("""select field, list(value::varchar order by extractor) from facts_current
                               where dataset_id = 'birds' and field in ('title', 'release_date')

@@ -89,7 +89,9 @@ def test_lqs_composite_tier_and_dimension_changes_are_listed(two_runs):
     for dataset_id in ("birds", "soil"):
         (old_c, old_t), (new_c, new_t) = [(c, t) for d, c, t in scores if d == dataset_id][-2:]
         assert new_c > old_c
-        expected = {("composite", str(old_c), str(new_c))} | ({("tier", f'"{old_t}"', f'"{new_t}"')} if new_t != old_t else set())
+        expected = {("composite", str(old_c), str(new_c))}
+        if new_t != old_t:
+            expected.add(("tier", f'"{old_t}"', f'"{new_t}"'))
         got = set(two_runs.query("""select item, old_value::varchar, new_value::varchar from changes
                                     where run_id = 'score-1' and kind = 'lqs' and dataset_id = ?""", [dataset_id]))
         assert got == expected
@@ -147,7 +149,8 @@ def test_a_source_gone_twice_in_a_row_is_withdrawn_not_deleted(two_runs):
     assert gone == [("soil", "http-404", "https://repo.example.org/dataset/abc123")]
     assert two_runs.query("select dataset_id, withdrawn from catalog order by 1") == [("birds", False), ("soil", True)]
     # Kept: its last good facts are still current and it is still in the catalog.
-    assert two_runs.query("select value from facts_current where dataset_id = 'soil' and field = 'version'") == [('"2"',)]
+    version = "select value from facts_current where dataset_id = 'soil' and field = 'version'"
+    assert two_runs.query(version) == [('"2"',)]
     events = two_runs.query("""select change, evidence from changes where kind = 'dataset' and dataset_id = 'soil'
                                order by changed_at""")
     assert events == [("added", None), ("withdrawn", "main URL answered http-404 in two runs in a row")]
