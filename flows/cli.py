@@ -324,4 +324,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m flows.cli` runs this file as __main__, a second copy of the module; use the
+    # imported flows.cli so its commands and error classes are the ones registered and caught.
+    from flows.cli import main as _main
+
+    _main()

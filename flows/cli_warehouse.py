@@ -5,7 +5,6 @@ pyarrow and the warehouse modules are imported inside the commands (`lqs --help`
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -79,17 +78,5 @@ def publish(out: Path = typer.Option(..., "--out", help="Folder to publish into 
                f"{report.changes} change{'s' if report.changes != 1 else ''} {window}")
 
 
-def _apps() -> list:
-    """The Typer apps to register on. `python -m flows.cli` runs cli.py as __main__, a second
-    module object next to the flows.cli imported above; without registering on its app too,
-    `python -m flows.cli diff` would say "No such command"."""
-    main = sys.modules.get("__main__")
-    spec = getattr(main, "__spec__", None)
-    if spec is not None and spec.name == "flows.cli" and getattr(main, "app", app) is not app:
-        return [app, main.app]
-    return [app]
-
-
-for _app in _apps():
-    _app.command()(diff)
-    _app.command()(publish)
+app.command()(diff)
+app.command()(publish)

@@ -53,6 +53,8 @@ def render(card: dict) -> None:
     console.print(f"[bold]{card['name']}[/bold]" + (f" ({title})" if title != card["name"] else ""))
     console.print(headline(card) or "[dim]no facts yet[/dim]")
     console.print(f"source {card['source_url']} · category {card['category']}")
+    if card.get("withdrawn"):
+        console.print("[red]withdrawn: the source answered 404/410 in its last two runs[/red]")
     if card["conflicts"]:
         console.print(f"[yellow]conflicting sources for: {', '.join(card['conflicts'])}[/yellow]")
     lqs = card["lqs"]

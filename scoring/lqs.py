@@ -33,12 +33,33 @@ class Score:
     dimensions: list[Dimension] = field(default_factory=list)
 
 
+# The facts the formulas below read, besides the two lqs.toml names ([completeness]
+# published_fact and [validation] mixed_fact): loaders fetch only these (see fields()). An
+# Evidence built with `loaded` raises KeyError when a formula asks for a field not listed here.
+FIELDS = frozenset({
+    "fill_rate", "columns", "rows",                                          # completeness
+    "hashes_verified", "duplicate_hash_pct", "dedup_method", "unique_ids",   # uniqueness
+    "items_per_subject",
+    "validation_kappa", "label_provenance",                                  # validation
+    "item_count", "item_unit", "feature_count",                              # size adequacy
+    "inner_format", "annotation_format", "formats",                          # format compliance
+    "labels_per_item",                                                       # label density
+    "gini", "max_min_ratio", "class_counts",                                 # class balance
+})
+
+
+def fields(cfg: dict) -> frozenset[str]:
+    """Every fact name the formulas read under this methodology config."""
+    return FIELDS | {cfg["completeness"]["published_fact"], cfg["validation"]["mixed_fact"]}
+
+
 @dataclass
 class Evidence:
     """The facts of one dataset, best fact per (field, basis)."""
     facts: dict[str, dict[str, Any]]   # field -> basis -> value
     category: str
     files: list[dict] = field(default_factory=list)   # name, size_bytes, format
+    loaded: frozenset[str] | None = None   # the fields a loader fetched (None: all of them)
 
     @classmethod
     def from_rows(cls, rows, category: str, files=()) -> "Evidence":
@@ -49,17 +70,38 @@ class Evidence:
         return cls(facts, category, list(files))
 
     def best(self, name: str, bases=BASIS_ORDER) -> tuple[Any, str] | None:
-        for basis in bases:
-            if basis in self.facts.get(name, {}):
-                return self.facts[name][basis], basis
+        by_basis = self.facts.get(name)
+        if by_basis:
+            for basis in bases:
+                if basis in by_basis:
+                    return by_basis[basis], basis
+        elif self.loaded is not None and name not in self.loaded:
+            self._not_loaded(name)
         return None
 
     def get(self, name: str, basis: str = "measured") -> Any:
-        return self.facts.get(name, {}).get(basis)
+        by_basis = self.facts.get(name)
+        if by_basis is None:
+            if self.loaded is not None and name not in self.loaded:
+                self._not_loaded(name)
+            return None
+        return by_basis.get(basis)
+
+    @staticmethod
+    def _not_loaded(name: str):
+        raise KeyError(f"fact {name!r} was not loaded: add it to scoring.lqs.FIELDS")
 
 
 def round_half_up(x: float) -> int:
-    return int(Decimal(repr(round(x, 9))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    r = round(x, 9)
+    # Fast path, exact: for 0 <= r < 1e6 the fraction r - int(r) is computed exactly, and when it
+    # is clearly away from .5 the shortest decimal of r (what Decimal reads) rounds the same way.
+    if (type(r) is float or type(r) is int) and 0 <= r < 1e6:
+        whole = int(r)
+        frac = r - whole
+        if abs(frac - 0.5) > 1e-6:
+            return whole + 1 if frac > 0.5 else whole
+    return int(Decimal(repr(r)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _num(value) -> float | None:
@@ -270,10 +312,12 @@ def composite(scores: dict[str, float], cfg: dict) -> int:
 
 
 def tier(value: int, cfg: dict) -> str:
-    for t in sorted(cfg["tiers"], key=lambda t: -t["min"]):
-        if value >= t["min"]:
-            return t["name"]
-    return cfg["tiers"][-1]["name"]
+    # The tier with the highest min <= value (the first such in config order on ties).
+    found = None
+    for t in cfg["tiers"]:
+        if value >= t["min"] and (found is None or t["min"] > found["min"]):
+            found = t
+    return found["name"] if found is not None else cfg["tiers"][-1]["name"]
 
 
 def score(ev: Evidence, cfg: dict) -> Score:

@@ -276,11 +276,11 @@ def _pause_point(point: str) -> None:
     moment or let it go on. Points: writer-open, commit-<n>, before-replace. Inert otherwise."""
     if os.environ.get("LQS_TEST_PAUSE_AT") != point:
         return
-    marker = Path(os.environ.get("LQS_TEST_PAUSE_FILE") or os.devnull)
-    if marker != Path(os.devnull):
-        marker.write_text(f"{os.getpid()} {point}\n")
+    marker = os.environ.get("LQS_TEST_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text(f"{os.getpid()} {point}\n")
     deadline = time.monotonic() + float(os.environ.get("LQS_TEST_PAUSE_SECONDS", "60"))
-    while time.monotonic() < deadline and marker.exists():
+    while time.monotonic() < deadline and (not marker or Path(marker).exists()):
         time.sleep(0.05)
 
 

@@ -2,14 +2,19 @@
 
 Two readers, because prose comes in two kinds:
 
-- Count mentions (`prose_counts`, `add_prose_counts`, `subject_counts`): any prose about a
-  dataset (landing pages, descriptions, markdown). Deliberately conservative: a count is only
-  taken when a number is directly followed by an item noun ("112,120 images"), never from years,
-  versions, percentages, ranks, bounds, splits, per-item ratios or citations. `single_subject`
-  reads the one-subject statement that has no number ("the experimental subject is the author").
+- Count mentions (`count_mentions`, `prose_counts`, `add_prose_counts`, `subject_counts`): any
+  prose about a dataset (landing pages, descriptions, markdown). Deliberately conservative: a
+  count is only taken when a number is directly followed by an item noun ("112,120 images"),
+  never from years, versions, percentages, ranks, bounds, splits, per-item ratios or citations.
+  `single_subject_phrase` reads the one-subject statement that has no number ("the experimental
+  subject is the author").
 - Stated totals (`stated_totals`, `split_total`, `class_vote`): dataset cards and API
   descriptions, whose authors state totals with a containment verb ("consists of 70,000
   images"), list splits in one sentence, and repeat the class count in several places.
+
+Used by: html (pages and plain text), croissant (descriptions, with single subjects), zenodo
+(one unambiguous subject count), huggingface (cards) and openml (descriptions, after its UCI
+".names" lines).
 
 Everything here is pure (text in, values out); `add_prose_counts` only appends facts to the
 Extraction it is given. Prose counts are the weakest evidence: RANK_TEXT unless told otherwise.
@@ -407,7 +412,7 @@ _SPLIT_RE = re.compile(rf"\b(?:{_SPLIT})\b", re.I)
 # a joining word and not a bare number (so "3 classes of 50 instances" is not "3 ... instances").
 _MOD = r"(?!(?:of|in|for|and|or|with|from|per|each|to|the|a|an|are|were)\b)(?!\d+\b)[\w][\w-]*"
 # Words before a number that make it a bound, not a count.
-HEDGE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
+_HEDGE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
                    r"under|below|above|upwards of|>|<)\s*$", re.I)
 _TOTAL_RE = re.compile(
     rf"\b(?P<trigger>consists?\s+of|consisting\s+of|contains?|containing|comprises?|comprising|"
@@ -501,9 +506,11 @@ def class_vote(sentences: list[str]) -> tuple[int, str] | None:
     places, while stray numbers ('3 people categories') appear once."""
     votes: Counter = Counter()
     first: dict[int, str] = {}
-    for sentence in sentences:
+    if not isinstance(sentences, list):
+        return None
+    for sentence in (s for s in sentences if isinstance(s, str)):
         for m in _CLASS_RE.finditer(sentence):
-            if HEDGE.search(sentence[max(0, m.start() - 15):m.start()]):
+            if _HEDGE.search(sentence[max(0, m.start() - 15):m.start()]):
                 continue
             count = _total_value(m)
             if count and count >= 2:

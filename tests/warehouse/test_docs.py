@@ -1,4 +1,4 @@
-"""The example queries in docs/warehouse.md run, through `lqs query`, on a warehouse with history."""
+"""The example queries in the README run, through `lqs query`, on a warehouse with history."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "warehouse.md"
+DOC = Path(__file__).resolve().parents[2] / "README.md"
 QUERIES = re.findall(r"```sql\n(.*?)```", DOC.read_text("utf-8"), re.S)
 
 
