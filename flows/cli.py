@@ -5,6 +5,7 @@ Prefect and DuckDB are imported inside the commands that need them, so `lqs --he
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import os
@@ -78,8 +79,32 @@ def _run_flow(flow_name: str, **params) -> dict:
 
     config = _config()
     flow_obj = prefect_flows.configured(getattr(prefect_flows, flow_name), config)
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), _progress():
         return flow_obj(config_dir=STATE["config_dir"], **params)
+
+
+@contextlib.contextmanager
+def _progress():
+    """A progress bar over sources written, on a terminal only (logs and pipes stay clean)."""
+    if not sys.stdout.isatty():
+        yield
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.pipeline import PROGRESS_HOOKS
+
+    with Progress(TextColumn("sources"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("harvest", total=None)
+
+        def hook(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        PROGRESS_HOOKS.append(hook)
+        try:
+            yield
+        finally:
+            PROGRESS_HOOKS.remove(hook)
 
 
 def _print_summary(summary: dict) -> None:

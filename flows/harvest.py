@@ -49,9 +49,11 @@ class SourceResult:
     started_at: datetime | None = None
     finished_at: datetime | None = None
 
+    reused_facts: int = 0             # for 'unchanged': facts copied from reused_run_id
+
     @property
     def fact_count(self) -> int:
-        return len(self.facts)
+        return self.reused_facts if self.status == "unchanged" else len(self.facts)
 
 
 def by_host_turns(sources: list[Source]) -> list[Source]:

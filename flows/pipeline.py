@@ -17,6 +17,11 @@ from flows.config import Config, Source
 from flows.harvest import SourceResult, by_host_turns, collect
 
 
+# Observers of runs in this process (the CLI's progress bar): called as hook(done, total) after
+# each batch is written. Module level because flow parameters must be plain data.
+PROGRESS_HOOKS: list = []
+
+
 def new_run_id() -> str:
     return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + "-" + uuid.uuid4().hex[:6]
 
@@ -114,6 +119,8 @@ class Run:
         self._writer_cm = None
         self.writer = None
         self.before: dict[str, dict] = {}
+        self.total = 0
+        self.done = 0
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "Run":
@@ -140,6 +147,7 @@ class Run:
         from warehouse.load import previous_state
 
         size = max(1, self.config.settings["run"]["batch_size"])
+        self.total += len(sources)
         previous = previous_state(self.writer.con, [s.id for s in sources])
         self.before.update(self._scores([s.id for s in sources]))
         out = []
@@ -156,6 +164,9 @@ class Run:
         from warehouse.load import write_results
 
         write_results(self.writer, self.run_id, results)
+        self.done += len(results)
+        for hook in PROGRESS_HOOKS:
+            hook(self.done, self.total)
         if time.monotonic() - self._last_publish > self.publish_every:
             self.writer.publish()  # let readers see progress on long runs
             self._last_publish = time.monotonic()

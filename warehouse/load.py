@@ -89,11 +89,12 @@ def _write_rows(writer, run_id: str, results: list[SourceResult]) -> None:
     for table, rows in (("fetches", fetches), ("facts", facts), ("files", files), ("label_stats", stats)):
         writer.insert(table, rows)
     if reused:
-        _copy_previous(writer, run_id, reused, runs)
+        _copy_previous(writer, run_id, reused, runs, results)
     writer.insert("source_runs", runs)
 
 
-def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict]) -> None:
+def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict],
+                   results: list[SourceResult]) -> None:
     """Unchanged sources keep their facts: copy them into this run (history stays per run)."""
     import pyarrow as pa
 
@@ -112,6 +113,9 @@ def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict]) ->
     for row in runs:
         if row["dataset_id"] in counts and row["status"] == "unchanged":
             row["facts"] = counts[row["dataset_id"]]
+    for result in results:
+        if result.status == "unchanged":
+            result.reused_facts = counts.get(result.dataset_id, 0)
 
 
 def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
