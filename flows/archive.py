@@ -83,6 +83,21 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+def archive_files(paths: list[str | Path]) -> list[Path]:
+    """WARC files named directly, and every *.warc.gz in a named folder (a large run writes one
+    file per batch), in name order so replays are deterministic."""
+    out = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found = sorted(path.glob("*.warc.gz"))
+            if not found:
+                raise ArchiveError(f"{path}: no *.warc.gz files in this folder")
+            out += found
+        else:
+            out.append(path)
+    return out
+
+
 class Replay:
     """An index of the responses in one or more WARC files, served in recorded order per URL."""
 
@@ -90,8 +105,8 @@ class Replay:
         self._queues: dict[str, deque] = defaultdict(deque)
         self._last: dict[str, tuple] = {}
         self._lock = threading.Lock()
-        for path in paths:
-            self._load(Path(path))
+        for path in archive_files(paths):
+            self._load(path)
 
     def _load(self, path: Path) -> None:
         from warcio.archiveiterator import ArchiveIterator

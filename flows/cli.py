@@ -59,7 +59,7 @@ def _replay_paths(replay: Optional[list[Path]]) -> Optional[list[str]]:
     if not replay:
         return None
     for path in replay:
-        if not path.is_file():
+        if not path.exists():
             raise UserError(f"{path}: replay archive not found")
     return [str(p) for p in replay]
 
@@ -147,7 +147,7 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
 
 @app.command()
 def harvest(source_id: str = typer.Argument(..., help="Source id from sources.toml."),
-            replay: Optional[list[Path]] = typer.Option(None, "--replay", help="Serve requests from this WARC archive."),
+            replay: Optional[list[Path]] = typer.Option(None, "--replay", help="Serve requests from this WARC archive (a file, or a folder of *.warc.gz; repeatable)."),
             as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """Harvest one source now (a Prefect flow run of harvest-source)."""
     _source_ids(_config(), [source_id])
@@ -158,7 +158,7 @@ def harvest(source_id: str = typer.Argument(..., help="Source id from sources.to
 
 
 @app.command()
-def refresh(replay: Optional[list[Path]] = typer.Option(None, "--replay", help="Serve requests from this WARC archive."),
+def refresh(replay: Optional[list[Path]] = typer.Option(None, "--replay", help="Serve requests from this WARC archive (a file, or a folder of *.warc.gz; repeatable)."),
             only: Optional[str] = typer.Option(None, "--only", help="Comma-separated source ids."),
             as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
     """Refresh the whole catalog (a Prefect flow run of refresh-catalog)."""

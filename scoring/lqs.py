@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 DIMENSIONS = ("completeness", "uniqueness", "validation", "size_adequacy",
@@ -229,18 +230,24 @@ def format_compliance(ev: Evidence, cfg: dict) -> Dimension:
     if annotation and str(annotation[0]).upper() != name:
         tiers.append(_tier(str(annotation[0]).upper(), ev.category, f))
     score = round_half_up(sum(tiers) / len(tiers))
-    band = min((int(k) for k in f["evidence"]), key=lambda k: (abs(k - score), -k))  # nearest tier's sentence
+    band = _nearest_band(tuple(f["evidence"]), score)  # nearest tier's sentence
     return Dimension("format_compliance", score, basis, f["evidence"][str(band)])
+
+
+@lru_cache(maxsize=1024)
+def _nearest_band(bands: tuple[str, ...], score: int) -> int:
+    return min((int(k) for k in bands), key=lambda k: (abs(k - score), -k))
 
 
 def _primary_format(ev: Evidence, f: dict) -> tuple[str, str] | None:
     """The format carrying most bytes in the file listing, else the stated formats."""
     by_format: dict[str, int] = {}
     for item in ev.files:
-        if item.get("format") and item.get("size_bytes"):
-            by_format[item["format"]] = by_format.get(item["format"], 0) + int(item["size_bytes"])
+        name, size = item.get("format"), item.get("size_bytes")
+        if name and size:
+            by_format[name] = by_format.get(name, 0) + int(size)
     if by_format:
-        return max(by_format.items(), key=lambda kv: kv[1])[0], "published"
+        return max(by_format, key=by_format.__getitem__), "published"   # the first of equals
     found = ev.best("formats")
     if found and isinstance(found[0], list) and found[0]:
         data = [x for x in found[0] if x not in ("CSV", "TSV", "JSON", "TXT", "PDF")] or found[0]

@@ -10,7 +10,8 @@ do the work in DuckDB:
 - each dataset's facts arrive as one JSON object {field: {basis: value}} built from the stored JSON
   texts, and all of them are decoded by ONE json.loads call (the same decoder, and so the same
   Python values, as decoding each value on its own, without a Python call per value);
-- the file listings come the same way, as JSON lists of {name, size_bytes, format}.
+- the file listings come the same way, as JSON lists of {size_bytes, format} (what the formulas
+  read of a file).
 Scores and dimensions are written as columns through Arrow.
 """
 from __future__ import annotations
@@ -35,30 +36,38 @@ def evidence_for(con, dataset_ids: list[str] | None = None, cfg: dict | None = N
     neither, every field. An Evidence asked for a field it did not load raises KeyError."""
     if wanted is None and cfg is not None:
         wanted = fields(cfg)
-    cond, params = ["f.record is null"], []
-    if wanted is not None:
-        cond.append("f.field in (select unnest(?))")
-        params.append(sorted(wanted))
+    cond, params = "f.record is null", []
     if dataset_ids is not None:
-        cond.append("f.dataset_id in (select unnest(?))")
+        cond += " and f.dataset_id in (select unnest(?))"
         params.append(list(dataset_ids))
+    wanted_cond = ""
+    if wanted is not None:
+        wanted_cond = "where field in (select unnest(?))"
+        params.append(sorted(wanted))
     rows = con.execute(f"""
-        with best as (
-            select f.dataset_id, f.field, f.basis, f.value
+        with cur as (
+            select f.dataset_id, f.field, f.basis, f.value, f.winner, f.rank, f.rowid as written
             {_CURRENT}
-            where {' and '.join(cond)}
-            qualify row_number() over (partition by f.dataset_id, f.field, f.basis
-                                       order by f.winner desc, f.rank desc nulls last, f.rowid) = 1
+            where {cond}
+        ), best as (
+            select dataset_id, field, basis,
+                   arg_max_null(value, (winner, rank is not null, coalesce(rank, 0), -written)) as value
+            from cur {wanted_cond}
+            group by dataset_id, field, basis
         ), per_field as (
             select dataset_id, field,
                    '{{' || string_agg(to_json(basis)::varchar || ':' || coalesce(value::varchar, 'null'), ',') || '}}'
                        as bases
             from best group by dataset_id, field
+        ), per_dataset as (
+            select dataset_id, '{{' || string_agg(to_json(field)::varchar || ':' || bases, ',') || '}}' as facts
+            from per_field group by dataset_id
+        ), scored as (   -- every dataset with current facts, also when none of them is read
+            select distinct dataset_id from cur
         )
-        select p.dataset_id, any_value(d.category),
-               '{{' || string_agg(to_json(p.field)::varchar || ':' || p.bases, ',') || '}}'
-        from per_field p join datasets d using (dataset_id)
-        group by p.dataset_id order by p.dataset_id
+        select s.dataset_id, d.category, coalesce(p.facts, '{{}}')
+        from scored s join datasets d using (dataset_id) left join per_dataset p using (dataset_id)
+        order by s.dataset_id
     """, params).fetchall()
     if not rows:
         return {}
@@ -70,13 +79,14 @@ def evidence_for(con, dataset_ids: list[str] | None = None, cfg: dict | None = N
 
 
 def _files(con, dataset_ids: list[str] | None) -> dict[str, list[dict]]:
-    """The file listing of each dataset's latest successful run: [{name, size_bytes, format}]."""
+    """The file listing of each dataset's latest successful run, as the formulas read it:
+    [{size_bytes, format}] in listing order (names are not read, so not loaded)."""
     cond, params = "", []
     if dataset_ids is not None:
         cond, params = "and f.dataset_id in (select unnest(?))", [list(dataset_ids)]
     rows = con.execute(f"""
         select f.dataset_id,
-               '[' || string_agg(json_object('name', f.name, 'size_bytes', f.size_bytes, 'format', f.format)::varchar,
+               '[' || string_agg(json_object('size_bytes', f.size_bytes, 'format', f.format)::varchar,
                                  ',' order by f.rowid) || ']'
         from files f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
         where f.kind = 'file' {cond}

@@ -138,3 +138,16 @@ category = "Computer Vision"
     by_id = {s["dataset_id"]: s for s in summary["per_source"]}
     assert by_id["nih-chestxray14"]["status"] == "ok"
     assert by_id["elsewhere"]["status"] == "failed" and "not in the replay archive" in by_id["elsewhere"]["error"]
+
+
+def test_replay_takes_a_folder_of_archives(tmp_path, workdir):
+    from flows.archive import ArchiveError, Replay
+
+    folder = tmp_path / "run"
+    folder.mkdir()
+    (folder / "a.warc.gz").write_bytes(DEMO.read_bytes())
+    assert "https://nihcc.app.box.com/v/ChestXray-NIHCC" in Replay([folder]).urls()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ArchiveError, match="no \\*.warc.gz files"):
+        Replay([empty])
