@@ -12,6 +12,14 @@ Croissant `distribution` lists cr:FileObject (one file) and cr:FileSet (a glob o
 of an archive (`containedIn` a FileObject) are not downloadable files and do not count as files or
 formats. A FileObject that is a git repository (`encodingFormat: git+https`) is not a file either;
 what it contains (a FileSet) does give formats, but its file count and size are unknown.
+A distribution that links to a web page is not a file either, and gives no format: the input
+page itself or the dataset's own `url` (an anchor on it such as ".../2.0.0/#files" included), or
+anything in HTML (PhysioNet points its DataDownload at the "Files" section of the landing page).
+
+Publisher: an organisation named as `publisher`, `provider`, the catalogue that holds the dataset
+(`includedInDataCatalog`, the host: "Harvard Dataverse", "physionet.org"), or a `creator` that is
+an organisation, in that order; the label conventions count a host named so as the publisher.
+Persons never.
 """
 from __future__ import annotations
 
@@ -32,7 +40,7 @@ from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, Ex
 from extractors.normalize import formats as fmt
 from extractors.normalize.access import page_access
 from extractors.normalize.dates import parse_date
-from extractors.normalize.digests import hex_digest
+from extractors.normalize.digests import merged_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import add_prose_counts
@@ -46,7 +54,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "croissant"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 # Generic schema.org reader: host-specific adapters (which also see JSON-LD on their own pages)
 # sniff first; only the html fallback comes after this one.
 SNIFF_ORDER = 80
@@ -64,8 +72,8 @@ ACCESS_VALUES = {
     "restricted": "restricted", "restricted access": "restricted", "embargoed": "restricted",
     "closed": "restricted", "registration required": "gated", "login required": "gated",
 }
-# Placeholders ("sha256", a URL) are common in Croissant files; only real digests identify a file.
-MD5 = re.compile(r"^(?:[0-9a-f]{32}|[A-Za-z0-9+/]{22}==)$", re.I)   # hex or base64 (Kaggle)
+# File digest properties (placeholders such as "sha256" or a URL are dropped by digests.py).
+DIGEST_KEYS = ("sha256", "sha512", "sha1", "md5")
 
 JSON_LD_SCRIPT = re.compile(rb"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
 DATASET_TYPE = re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*?)?"(?:[\w.:/#-]*[:/#])?Dataset"')
@@ -450,6 +458,8 @@ class DatasetReader:
             if role in ("member", "repository"):
                 continue
             file_format = _entry_format(entry)
+            if role == "file" and self.is_web_page(entry, file_format):
+                continue
             if file_format:
                 formats.append(file_format)
             if role == "fileset":
@@ -460,6 +470,20 @@ class DatasetReader:
         if not any(f.size_bytes for f, _ in files):
             self.read_dataset_size()
 
+    def is_web_page(self, entry: dict, file_format: str | None) -> bool:
+        """A link to a page one reads, not a file one downloads: HTML, or the input page or
+        the dataset's own url (same_page ignores the #fragment of an anchor on it)."""
+        if file_format in fmt.WEB_PAGE_FORMATS:
+            return True
+        link = _first_text(_get(entry, "contentUrl")) or _first_text(_get(entry, "url"))
+        if not link:
+            return False
+        if link.startswith("#"):
+            return True   # an anchor on the page the metadata came from
+        absolute = _absolute(self.url, link) or link
+        pages = (self.url, _first_text(_get(self.node, "url")))
+        return any(same_page(absolute, page) for page in pages)
+
     def file_entry(self, entry: dict, file_format: str | None, i: int) -> tuple[FileEntry, str]:
         """The file and the key that identifies it (checksum, else URL, else name): the same
         file behind two URLs counts once."""
@@ -467,10 +491,10 @@ class DatasetReader:
         name = _first_text(_get(entry, "name"))
         if (not name or not fmt.from_filename(name)) and url and basename(url):
             name = basename(url) if fmt.from_filename(basename(url)) or not name else name
-        sha256 = hex_digest(_first_text(_get(entry, "sha256")), "sha256")
-        md5 = _first_text(_get(entry, "md5"))
-        md5 = md5 if md5 and MD5.match(md5) else None
-        key = f"sha256:{sha256}" if sha256 else f"md5:{md5}" if md5 else f"url:{url}" if url else f"name:{name}"
+        # Croissant states `sha256` and/or `md5` (cr:md5; Kaggle writes it in base64).
+        digests = merged_digest_fields((algo, _first_text(_get(entry, algo))) for algo in DIGEST_KEYS)
+        digest = digests.get("sha256") or digests.get("checksum")
+        key = f"sum:{digest}" if digest else f"url:{url}" if url else f"name:{name}"
         absolute = _absolute(self.url, url) if url else None
         return FileEntry(
             name=(name or url or f"distribution[{i}]")[:500],
@@ -478,7 +502,7 @@ class DatasetReader:
             format=file_format,
             url=absolute[:2000] if absolute else None,
             file_id=(entry.get("@id") if isinstance(entry.get("@id"), str) else None),
-            sha256=sha256,
+            **digests,
         ), key
 
     def content_size(self, entry: dict, i: int) -> int | None:

@@ -6,10 +6,14 @@ dct:issued (release), dct:modified, dcat:version / owl:versionInfo / adms:versio
 dct:publisher (its foaf:name, vcard:fn, rdfs:label or skos:prefLabel; persons are not publishers),
 dcat:landingPage (homepage), DOIs from dct:identifier, adms:identifier/skos:notation, owl:sameAs
 or the dataset IRI itself, and dcat:distribution -> files (dcat:downloadURL, else dcat:accessURL;
-dcat:byteSize; dct:format / dcat:mediaType).
+dcat:byteSize; dct:format / dcat:mediaType; spdx:checksum -> sha256 / checksum).
 
 A catalogue with several datasets describes none of them: ex.listing is set and every fact
 carries record=<dataset IRI>. A document with exactly one dataset gives top-level facts.
+
+Deterministic: an RDF graph has no order, and rdflib names blank nodes anew on every parse, so
+every multi-valued read is sorted by what the node states (`_node_key`), never by graph order or
+blank-node label: the same input gives the same facts and files in the same order on every run.
 
 Nothing is fetched: JSON-LD contexts given by URL are replaced with a built-in context of the
 DCAT terms (rdflib would otherwise download them); XML with entity declarations is refused.
@@ -27,13 +31,14 @@ from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import parse_date
+from extractors.normalize.digests import merged_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
 
 NAME = "dcat"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SNIFF_ORDER = 70   # before the generic schema.org reader (croissant, 80); after host adapters
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -48,6 +53,7 @@ MAX_BODY = 50_000_000
 MAX_DATASETS = 5_000
 MAX_DISTRIBUTIONS = 10_000
 MAX_JSON_DEPTH = 100
+MAX_KEY_DEPTH = 3          # levels of nested blank nodes a sort key describes
 EVIDENCE_MAX = 300
 
 DCAT_TYPE_IRI = re.compile(rb"http://www\.w3\.org/ns/dcat#(?:Dataset|Catalog)\b")
@@ -82,7 +88,6 @@ DCAT_CONTEXT = {
 ACCESS_RIGHTS = {"public": "open", "open": "open", "restricted": "restricted",
                  "non_public": "restricted", "non-public": "restricted", "closed": "restricted",
                  "embargoed": "restricted"}
-PAGE_FORMATS = {"HTML"}    # a distribution that is only a web page is not a file
 
 
 # ---------------------------------------------------------------------------------------------
@@ -204,7 +209,7 @@ def _inline_context(ex: Extraction, value, depth: int):
 def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
     ex = Extraction(NAME, VERSION, url=url)
     graph = parse_graph(ex, body, content_type, url)
-    datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
+    datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=lambda n: _node_key(graph, n))
     if not datasets:
         raise ExtractionError("no dcat:Dataset in the RDF")
     if len(datasets) == 1:
@@ -222,9 +227,9 @@ def _record_key(graph: Graph, node, i: int) -> str:
     if isinstance(node, URIRef):
         return _unbased(str(node))[:500]
     for prop in (DCAT.landingPage, DCTERMS.identifier):
-        value = graph.value(node, prop)
-        if value is not None:
-            return str(value)[:500]
+        values = sorted(graph.objects(node, prop), key=lambda v: _node_key(graph, v))
+        if values:
+            return str(values[0])[:500]
     return f"dataset[{i}]"   # a blank node has no name that survives a re-parse
 
 
@@ -249,9 +254,10 @@ class DatasetReader:
         self.ex.add(field, value, _clip(evidence), rank=RANK_API, record=self.record, **kw)
 
     def values(self, subject, *props) -> list:
+        """Objects of each property in turn, each property's sorted by _node_key."""
         out = []
         for prop in props:
-            out.extend(sorted(self.g.objects(subject, prop), key=_literal_order))
+            out.extend(sorted(self.g.objects(subject, prop), key=lambda v: _node_key(self.g, v)))
         return out
 
     def text(self, subject, *props) -> tuple[str | None, str]:
@@ -319,16 +325,15 @@ class DatasetReader:
         out = []
         if isinstance(value, (URIRef, Literal)):
             out.append(str(value).strip())
-        for prop in (DCTERMS.identifier, DCTERMS.title, RDFS.label, SKOS.prefLabel, FOAF.name,
-                     RDFS.seeAlso, OWL.sameAs):
-            out.extend(str(v).strip() for v in self.g.objects(value, prop))
+        out.extend(str(v).strip() for v in self.values(value, DCTERMS.identifier, DCTERMS.title,
+                                                         RDFS.label, SKOS.prefLabel, FOAF.name,
+                                                         RDFS.seeAlso, OWL.sameAs))
         return [c[:300] for c in out if c]
 
     def read_access(self) -> None:
         for value in self.values(self.node, DCTERMS.accessRights):
             words = [str(value)] if not isinstance(value, BNode) else []
-            words += [str(v) for v in self.g.objects(value, RDFS.label)]
-            words += [str(v) for v in self.g.objects(value, SKOS.prefLabel)]
+            words += [str(v) for v in self.values(value, RDFS.label, SKOS.prefLabel)]
             for word in words:
                 key = _local(word).strip().lower().replace(" access", "")
                 if key in ACCESS_RIGHTS:
@@ -376,7 +381,7 @@ class DatasetReader:
         candidates = [(str(v), "dct:identifier") for v in self.values(self.node, DCTERMS.identifier)
                       if not isinstance(v, BNode)]
         for ident in self.values(self.node, ADMS.identifier):
-            candidates.extend((str(v), "adms:identifier/skos:notation") for v in self.g.objects(ident, SKOS.notation))
+            candidates.extend((str(v), "adms:identifier/skos:notation") for v in self.values(ident, SKOS.notation))
             if isinstance(ident, URIRef):
                 candidates.append((str(ident), "adms:identifier"))
         candidates += [(str(v), "owl:sameAs") for v in self.values(self.node, OWL.sameAs)]
@@ -423,16 +428,16 @@ class DatasetReader:
         size = self.byte_size(dist)
         file_format = self.distribution_format(dist, link)
         is_file = bool(download) or size is not None or (
-            file_format is not None and file_format not in PAGE_FORMATS)
+            file_format is not None and file_format not in fmt.WEB_PAGE_FORMATS)
         if not is_file:
             return None
         title, _ = self.text(dist, DCTERMS.title)
         name = _basename(link) if link and fmt.from_filename(_basename(link)) else (title or _basename(link or ""))
-        checksum = self.sha256(dist)
         absolute = link if link and "://" in link else None   # a relative link without a base is no URL
         return FileEntry(name=(name or f"distribution[{i}]")[:500], size_bytes=size, format=file_format,
                          url=absolute[:2000] if absolute else None,
-                         file_id=_unbased(str(dist))[:500] if isinstance(dist, URIRef) else None, sha256=checksum)
+                         file_id=_unbased(str(dist))[:500] if isinstance(dist, URIRef) else None,
+                         **self.digests(dist))
 
     def first_link(self, subject, prop) -> str | None:
         for value in self.values(subject, prop):
@@ -476,17 +481,17 @@ class DatasetReader:
             path = unquote(urlsplit(str(value)).path)
             media = re.search(r"/media-types/(.+)$", path)
             out.append(media.group(1) if media else _local(value))
-        for prop in (RDF.value, RDFS.label, SKOS.prefLabel, DCTERMS.title):
-            out.extend(str(v) for v in self.g.objects(value, prop))
+        out.extend(str(v) for v in self.values(value, RDF.value, RDFS.label, SKOS.prefLabel, DCTERMS.title))
         return [t.strip() for t in out if t and t.strip()]
 
-    def sha256(self, dist) -> str | None:
-        for checksum in self.g.objects(dist, SPDX.checksum):
-            algorithm = " ".join(str(a) for a in self.g.objects(checksum, SPDX.algorithm)).lower()
-            value = self.g.value(checksum, SPDX.checksumValue)
-            if "sha256" in algorithm and value is not None and re.fullmatch(r"[0-9a-fA-F]{64}", str(value)):
-                return str(value).lower()
-        return None
+    def digests(self, dist) -> dict[str, str]:
+        """spdx:checksum nodes (spdx:algorithm + spdx:checksumValue) as FileEntry arguments: the
+        SHA-256, and the strongest other digest as checksum."""
+        pairs = [(str(algorithm), str(value))
+                 for checksum in self.values(dist, SPDX.checksum)
+                 for algorithm in self.values(checksum, SPDX.algorithm)
+                 for value in self.values(checksum, SPDX.checksumValue)]
+        return merged_digest_fields(pairs)
 
 
 def _literal_order(value):
@@ -495,6 +500,20 @@ def _literal_order(value):
         lang = (value.language or "").lower()
         return (0 if lang in ("", "en") or lang.startswith("en-") else 1, str(value))
     return (2, str(value))
+
+
+def _node_key(graph: Graph, node, depth: int = 0) -> tuple:
+    """A sort key from what a node states: literals (English or untagged first) and IRIs by
+    their text, a blank node by its sorted (property, value) pairs, MAX_KEY_DEPTH levels deep.
+    Never the blank-node label: rdflib makes up a new one on every parse."""
+    if isinstance(node, Literal):
+        return _literal_order(node)
+    if not isinstance(node, BNode):
+        return (2, str(node))
+    if depth >= MAX_KEY_DEPTH:
+        return (3, ())
+    return (3, tuple(sorted((str(p), _node_key(graph, o, depth + 1))
+                            for p, o in graph.predicate_objects(node))))
 
 
 def _qname(graph: Graph, prop) -> str:
@@ -512,7 +531,8 @@ def _dedupe(files: list[FileEntry]) -> list[FileEntry]:
     seen: set[str] = set()
     out = []
     for f in files:
-        key = f"sum:{f.sha256}" if f.sha256 else f"url:{f.url}" if f.url else f"name:{f.name}"
+        digest = f.sha256 or f.checksum
+        key = f"sum:{digest}" if digest else f"url:{f.url}" if f.url else f"name:{f.name}"
         if key not in seen:
             seen.add(key)
             out.append(f)

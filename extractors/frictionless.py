@@ -8,7 +8,8 @@ Spec: https://datapackage.org (v1 and v2). What is read:
   follows (a trap, never read);
 - `homepage`; `id` when it is a DOI; contributors whose role is publisher;
 - `resources[]` -> files: `path` (a string, or a list when one resource is split into several
-  files) or the old `url`; `format`, `mediatype`, `bytes`, `hash`. Inline `data` is not a file.
+  files) or the old `url`; `format`, `mediatype`, `bytes`, `hash` (an MD5 unless written
+  "<algorithm>:<hex>"). Inline `data` is not a file.
 
 Not read, on purpose: `created` is when the descriptor was written, not when the data were
 published (release_date stays empty); `sources[]` are upstream providers; `related[]` (DataHub)
@@ -25,6 +26,7 @@ import yaml
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import parse_date
+from extractors.normalize.digests import prefixed_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.text import decode, load_json
@@ -36,7 +38,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "frictionless"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SNIFF_ORDER = 60
 
 DESCRIPTOR_PATH = re.compile(r"(?:^|/)datapackage\.(?:json|ya?ml)$", re.I)
@@ -46,7 +48,6 @@ MAX_YAML_ALIASES = 200      # anchors/aliases are rare in descriptors; many of t
 EVIDENCE_MAX = 300
 YAML_ALIAS = re.compile(r"(?<![\w*&])\*[A-Za-z0-9_-]+")
 YAML_RESOURCES = re.compile(r"^resources\s*:", re.M)
-HASH = re.compile(r"^(?:(md5|sha1|sha256|sha512):)?([0-9a-f]+)$", re.I)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,7 +283,8 @@ def _read_resources(ex: Extraction, url: str | None, resources: list) -> None:
                 url=_absolute(url, path),
                 file_id=_text(resource.get("name")),
                 folder=_folder(path),
-                sha256=_sha256(resource.get("hash")),
+                # `hash` is an MD5 unless written "<algorithm>:<hex>" (Data Package spec).
+                **prefixed_digest_fields(resource.get("hash"), default="md5"),
             ))
     ex.files.extend(files)
     ex.add("formats", fmt.sorted_set(f.format for f in files), "$.resources[*].format|path|mediatype",
@@ -317,14 +319,6 @@ def _bytes(value) -> int | None:
         return value if value >= 0 else None
     if isinstance(value, str) and value.strip().isdigit():
         return int(value.strip())
-    return None
-
-
-def _sha256(value) -> str | None:
-    """Data Package `hash`: md5 hex by default, or "<algorithm>:<hex>"."""
-    match = HASH.match(value.strip()) if isinstance(value, str) else None
-    if match and (match.group(1) or "").lower() == "sha256" and len(match.group(2)) == 64:
-        return match.group(2).lower()
     return None
 
 

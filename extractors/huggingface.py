@@ -41,7 +41,7 @@ from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename
 
 NAME = "huggingface"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SNIFF_ORDER = 30   # before generic JSON/markdown readers: a card or viewer shape is specific
 
 EVIDENCE_MAX = 300

@@ -29,7 +29,7 @@ from extractors.normalize.prose import class_vote, paragraph_sentences, stated_t
 from extractors.normalize.text import decode, load_json
 
 NAME = "openml"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SNIFF_ORDER = 25   # the oml namespace / data_set_description keys are specific
 
 NS = "http://openml.org/openml"

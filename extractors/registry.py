@@ -13,6 +13,14 @@ Delegation: an adapter that hands a body to another adapter (huggingface -> croi
 Croissant JSON-LD) returns that adapter's Extraction with meta["read_by"] = "<name>@<version>";
 when that names a known adapter, run() keeps it as the result's adapter and version, so facts
 are attributed to the code that really read them.
+
+combine() keeps the same convention for a source of several pages: the pages are merged by the
+adapter that read them. When every page was read by one adapter (a delegate included: several
+Croissant pages that huggingface handed to croissant), that adapter's combine hook (or plain
+concatenation) runs and its name and version stay on the result, exactly as for one page. Pages
+read by different adapters (a Hub API page read by huggingface next to a delegated Croissant
+page) are merged by the adapter the flow named, and carry its name and version: one merged
+result has one reader of record, and that is the code that merged it.
 """
 from __future__ import annotations
 
@@ -122,8 +130,9 @@ def _reader(result: Extraction, module: ModuleType) -> tuple[str, str]:
 
 
 def combine(name: str, parts: list[Extraction]) -> Extraction:
-    """Merge the pages one source produced with one adapter."""
-    module = get(name)
+    """Merge the pages one source produced with one adapter (see the module docstring for which
+    adapter merges, and is stamped on the result, when pages were delegated)."""
+    module = get(_common_reader(name, parts))
     hook = getattr(module, "combine", None)
     if hook is not None and parts:
         try:
@@ -133,6 +142,14 @@ def combine(name: str, parts: list[Extraction]) -> Extraction:
             merged.error = f"combine failed: {type(exc).__name__}: {exc}"[:500]
             return merged
     return _concat(module, parts)
+
+
+def _common_reader(name: str, parts: list[Extraction]) -> str:
+    """The known adapter that read every page (run() stamped it), else `name`."""
+    readers = {part.adapter for part in parts}
+    if len(readers) == 1 and next(iter(readers)) in _modules():
+        return readers.pop()
+    return name
 
 
 def _concat(module: ModuleType, parts: list[Extraction]) -> Extraction:

@@ -30,7 +30,7 @@ from extractors.model import (
 from extractors.normalize import formats as fmt
 from extractors.normalize.access import phrase_access
 from extractors.normalize.dates import parse_date
-from extractors.normalize.digests import digest_fields, prefixed_digest_fields
+from extractors.normalize.digests import prefixed_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import subject_counts
@@ -39,7 +39,7 @@ from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import same_page
 
 NAME = "zenodo"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SNIFF_ORDER = 20
 
 HOSTS = {"zenodo.org", "www.zenodo.org", "sandbox.zenodo.org"}
@@ -465,9 +465,7 @@ def _file_entry(item, dict_key: str | None) -> FileEntry | None:
 
 def _digest(checksum) -> dict[str, str]:
     """files[].checksum: "md5:<hex>" in records; a bare MD5 hex in a deposition's file list."""
-    if isinstance(checksum, str) and ":" not in checksum:
-        return digest_fields("md5", checksum)
-    return prefixed_digest_fields(checksum)
+    return prefixed_digest_fields(checksum, default="md5")
 
 
 def _file_format(name: str, item: dict) -> str | None:

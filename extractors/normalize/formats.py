@@ -93,6 +93,11 @@ def from_filename(name: str | None) -> str | None:
     return EXTENSIONS.get(ext)
 
 
+# A distribution in one of these formats is a web page to read, not a file to download (a
+# "Files" page, a catalogue entry): metadata readers count it as neither a file nor a format.
+WEB_PAGE_FORMATS = frozenset({"HTML"})
+
+
 def from_mime(mime: str | None) -> str | None:
     if not mime or not isinstance(mime, str):   # guard: adapters pass raw JSON values
         return None

@@ -6,11 +6,23 @@ Two readers, because prose comes in two kinds:
   prose about a dataset (landing pages, descriptions, markdown). Deliberately conservative: a
   count is only taken when a number is directly followed by an item noun ("112,120 images"),
   never from years, versions, percentages, ranks, bounds, splits, per-item ratios or citations.
+  Two rules join counts of one phrase:
+  * A qualifier before an item count (a bound "more than", a subset "of these", a reference)
+    covers the subject count of the same "N items from M subjects" phrase: "more than 160,000
+    images from 67,000 patients" states neither total (the 67,000 is as rounded as the 160,000).
+    Class counts do not inherit it: classes are enumerated, exact even when items are rounded.
+  * Class counts of different named kinds listed with "and" are parts of one label set and
+    are summed: "22 local labels (...) and 6 global labels" -> 28, "10 object, 5 scene and 3
+    weather categories" -> 18. Otherwise the first count of a sentence is kept: a first count
+    with no kind word is the total and later ones break it down ("3 classes: 2 disease classes
+    and 1 normal class" -> 3); kinds not listed with "and", or levels of one hierarchy ("100
+    fine-grained and 20 coarse categories"), keep the first with a warning.
   `single_subject_phrase` reads the one-subject statement that has no number ("the experimental
   subject is the author").
 - Stated totals (`stated_totals`, `split_total`, `class_vote`): dataset cards and API
   descriptions, whose authors state totals with a containment verb ("consists of 70,000
-  images"), list splits in one sentence, and repeat the class count in several places.
+  images") or by naming the whole ("is a collection of 1 million conversations"), list splits
+  in one sentence, and repeat the class count in several places.
 
 Used by: html (pages and plain text), croissant (descriptions, with single subjects), zenodo
 (one unambiguous subject count), huggingface (cards) and openml (descriptions, after its UCI
@@ -45,6 +57,8 @@ class Count:
     split: str | None = None  # "train"/"validation"/"test" when the count is one split's
     sentence: int = 0   # index of the sentence it was read from (splits are summed per sentence)
     phrase: str = ""    # the words matched ("21 healthy participants"), for short evidence
+    kind: str = ""      # words between number and noun ("local" of "22 local labels")
+    note: str = ""      # a doubt about the value, for add_prose_counts to warn about
 
 
 # Item nouns -> the unit recorded. Only plurals: a total of one item is never a dataset, and a
@@ -168,7 +182,8 @@ def sentences(text: str):
 
 def count_mentions(text: str) -> list[Count]:
     """Every count the rules accept, in reading order. Sentences citing other works are
-    skipped, and so is what follows a source cue ("based on a prior dataset of ...")."""
+    skipped, and so is what follows a source cue ("based on a prior dataset of ..."). Class
+    counts of several kinds joined by "and" are one mention: their sum."""
     out: list[Count] = []
     if not isinstance(text, str):
         return out
@@ -177,40 +192,123 @@ def count_mentions(text: str) -> list[Count]:
             continue
         cue = _SOURCE_CUE.search(sentence)
         limit = cue.start() if cue else len(sentence)
-        for count, pos in sorted(_sentence_counts(sentence), key=lambda cp: cp[1]):
-            if pos < limit:
-                out.append(replace(count, sentence=index))
+        found = sorted(_sentence_counts(sentence), key=lambda cp: cp[1])
+        for count, _ in _join_label_kinds(sentence, [cp for cp in found if cp[1] < limit]):
+            out.append(replace(count, sentence=index))
     return out
 
 
 def prose_counts(text: str) -> list[Count]:
     """Counts stated in free text, in reading order, split counts marked. After a sentence's
     first total of a kind, further ones break it down ("3 classes: 2 disease classes and ...")
-    and are not totals; split counts are all kept."""
+    and are not totals; split counts are all kept. A later class count of another kind that
+    was not summed with the first (see _join_label_kinds) leaves a note on the first, which is
+    kept."""
     out: list[Count] = []
-    sentence, fields_seen = None, set()
+    sentence, first_of = None, {}
     for count in count_mentions(text):
         if count.sentence != sentence:
-            sentence, fields_seen = count.sentence, set()
+            sentence, first_of = count.sentence, {}
         if count.split is not None:
             out.append(count)
-        elif count.field not in fields_seen:
-            fields_seen.add(count.field)
+        elif count.field not in first_of:
+            first_of[count.field] = len(out)
             out.append(count)
+        elif _other_kind(out[first_of[count.field]], count):
+            first = out[first_of[count.field]]
+            out[first_of[count.field]] = replace(first, note=(
+                f"class counts of several kinds in one sentence, not an 'and' list of disjoint "
+                f"kinds: kept {first.phrase!r}, not {count.phrase!r}"))
     return out
+
+
+def _other_kind(first: Count, later: Count) -> bool:
+    return (first.field == "class_count" and bool(first.kind) and bool(later.kind)
+            and later.kind != first.kind and not first.note)
+
+
+# Between two class counts of a list, after any parenthetical aside: "and" (or "plus", "as well
+# as") and, before the last item, a comma ("10 object, 5 scene and 3 weather categories").
+_KIND_AND = re.compile(r"\s*,?\s*(?:and|plus|as\s+well\s+as)\s+", re.I)
+_KIND_COMMA = re.compile(r"\s*,\s*")
+# Kind words naming a level of one hierarchy ("20 fine-grained and 5 coarse categories" label
+# the same items twice): such counts are not disjoint and are never summed.
+LEVEL_WORDS = {"fine", "fine-grained", "coarse", "coarse-grained", "top-level", "high-level",
+               "low-level", "mid-level", "main", "major", "minor", "sub", "super", "parent",
+               "child", "broad", "detailed", "leaf", "root", "top", "first-level", "second-level"}
+
+
+def _join_label_kinds(sentence: str, found: list[tuple[Count, int]]) -> list[tuple[Count, int]]:
+    """Class counts of different named kinds listed with "and" ("22 local labels (...) and 6
+    global labels") become one count, their sum; the other counts pass unchanged."""
+    out: list[tuple[Count, int]] = []
+    run: list[tuple[Count, int]] = []
+    last_join = None
+    for item in found:
+        join = _kind_join(sentence, run, item)
+        if join:
+            run.append(item)
+            last_join = join
+        else:
+            out += _sum_of_kinds(sentence, run, last_join)
+            run, last_join = [item], None
+    return out + _sum_of_kinds(sentence, run, last_join)
+
+
+def _kind_join(sentence: str, run: list[tuple[Count, int]], item: tuple[Count, int]) -> str | None:
+    """"and" or "," when `item` is a class count of a new kind right after the run's last."""
+    if not run:
+        return None
+    (last, start), (count, pos) = run[-1], item
+    if not (_is_kind_count(last) and _is_kind_count(count)) or count.kind in {c.kind for c, _ in run}:
+        return None
+    gap = sentence[start + len(last.phrase):pos]
+    aside = _PARENTHETICAL.match(gap)
+    gap = gap[aside.end():] if aside else gap
+    if _KIND_AND.fullmatch(gap):
+        return "and"
+    return "," if _KIND_COMMA.fullmatch(gap) else None
+
+
+def _is_kind_count(count: Count) -> bool:
+    return (count.field == "class_count" and count.split is None and bool(count.kind)
+            and not LEVEL_WORDS & set(count.kind.split()))
+
+
+def _sum_of_kinds(sentence: str, run: list[tuple[Count, int]], last_join: str | None):
+    """The run as one count when it is a list ending in "and"; else its counts as they are."""
+    if len(run) < 2 or last_join != "and":
+        return run
+    first, start = run[0]
+    counts = [c for c, _ in run]
+    phrase = " + ".join(c.phrase for c in counts)
+    evidence = f"sum of {phrase}: {_snippet(sentence, start, start + len(first.phrase))}"
+    return [(replace(first, value=sum(c.value for c in counts), phrase=phrase,
+                     kind=" + ".join(c.kind for c in counts), evidence=evidence[:MAX_EVIDENCE]),
+             start)]
+
+
+# Words joining an item count to the people it came from: "160,000 images from 67,000 patients".
+_FROM_SUBJECTS = re.compile(r"\s*(?:\([^()]{0,200}\))?\s*(?:from|of|in|across|among)\s+", re.I)
 
 
 def _sentence_counts(sentence: str):
     pos = 0
+    qualified_end = -1   # end of the last item count a qualifier before it rejected
     while True:
         m = _COUNT.search(sentence, pos)
         if m is None:
             break
         count = _read_match(sentence, m)
+        if count is not None and count.field == "subject_count" and qualified_end >= 0 \
+                and _FROM_SUBJECTS.fullmatch(sentence, qualified_end, m.start()):
+            count = None   # "more than N images from M patients": the qualifier covers M too
         if count is not None:
             yield count, m.start()
             pos = m.end()
         else:
+            if _qualified_items(sentence, m):
+                qualified_end = m.end()
             # A rejected candidate may span a valid one ("1,000 of 30,805 patients"): retry
             # from the next character instead of after the whole candidate.
             pos = m.start() + 1
@@ -221,6 +319,12 @@ def _sentence_counts(sentence: str):
         if value >= 2:
             yield Count("class_count", value, None,
                         _snippet(sentence, m.start(), m.end())), m.start()
+
+
+def _qualified_items(sentence: str, m: re.Match) -> bool:
+    """An item count with a bound, subset or reference word before it ("more than 160,000")."""
+    noun = " ".join(m.group("noun").lower().split())
+    return noun in ITEM_NOUNS and bool(_BEFORE_REJECT.search(sentence[max(0, m.start() - 40):m.start()]))
 
 
 def _read_match(sentence: str, m: re.Match) -> Count | None:
@@ -250,7 +354,7 @@ def _read_match(sentence: str, m: re.Match) -> Count | None:
     field_, unit = _field_of(noun, value, mods, m.group("word") is not None)
     if field_ is None:
         return None
-    return Count(field_, value, unit, evidence, split, phrase=m.group(0))
+    return Count(field_, value, unit, evidence, split, phrase=m.group(0), kind=" ".join(mods).lower())
 
 
 def _field_of(noun: str, value: int, mods: list[str], spelled: bool):
@@ -323,6 +427,8 @@ def add_prose_counts(ex: Extraction, text: str, evidence_prefix: str = "",
             continue
         seen.append(c.value)
         put(c.field, c.value, c.evidence, unit=c.unit)
+        if c.note and c.field not in put.skip:
+            ex.warn(c.note[:MAX_EVIDENCE])
         if c.field == "item_count" and len(seen) == 1:
             put("item_unit", c.unit, c.evidence)
     if "item_count" not in kept:
@@ -414,9 +520,13 @@ _MOD = r"(?!(?:of|in|for|and|or|with|from|per|each|to|the|a|an|are|were)\b)(?!\d
 # Words before a number that make it a bound, not a count.
 _HEDGE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|less than|fewer than|"
                    r"under|below|above|upwards of|>|<)\s*$", re.I)
+# Naming the whole dataset states its total: "is a collection of 1 million conversations". Only
+# with "a"/"an" (what the dataset is); "a sample/subset of" would name a part.
+_WHOLE_OF = (r"an?\s+(?:[\w-]+\s+){0,2}?(?:collection|corpus|data\s?set|database|compilation)"
+             r"\s+of")
 _TOTAL_RE = re.compile(
     rf"\b(?P<trigger>consists?\s+of|consisting\s+of|contains?|containing|comprises?|comprising|"
-    rf"composed\s+of|made\s+up\s+of|a\s+total\s+of|totals?|totall?ing|there\s+are)\s+"
+    rf"composed\s+of|made\s+up\s+of|a\s+total\s+of|totals?|totall?ing|there\s+are|{_WHOLE_OF})\s+"
     rf"(?P<pre>[^\d\n]{{0,25}}?){_TOTAL_NUMBER}\s+(?P<mods>(?:{_MOD}\s+){{0,3}}?)"
     rf"(?P<unit>{TOTAL_UNITS})\b", re.I)
 _SPLIT_COUNT_RE = re.compile(
@@ -468,7 +578,8 @@ def stated_totals(sentence: str) -> list[tuple[int, str, str]]:
         # "up to") and unrelated phrases never make a total.
         if m.group("pre").strip() not in _TOTAL_LEADS:
             continue
-        if _SPLIT_RE.search(m.group("mods")) or _after_is_per(sentence, m.end()):
+        # "a training set of ..." / "60,000 training images" / "... per class": no total.
+        if _SPLIT_RE.search(m.group("trigger") + " " + m.group("mods")) or _after_is_per(sentence, m.end()):
             continue
         # "The training set contains 60,000 images": a split, not the total.
         if _SPLIT_RE.search(sentence[max(0, m.start() - 30):m.start()]):

@@ -7,9 +7,13 @@ Charset order in `decode` (why it differs a little from "header first"):
    A legacy single-byte declaration (ISO-8859-1/windows-1252/ASCII) on a body that is valid
    UTF-8 with non-ASCII bytes is read as UTF-8: servers label UTF-8 as ISO-8859-1 by default
    all the time, while real Latin-1 text is practically never valid multi-byte UTF-8.
+   A UTF-8 declaration is final (WHATWG "decode"): invalid bytes become U+FFFD. One stray
+   byte in a UTF-8 page is far likelier than a wrong label, and sending the whole body to
+   detection for it misreads every other character ("Zürich" -> "ZÃ¼rich").
 3. An HTML `<meta charset>`/http-equiv or an XML declaration in the first 2 KB (same checks).
-4. Strict UTF-8 (RFC 8259 requires it for JSON; most of the web is UTF-8). Detection is asked
-   only after this, because on short bodies it misguesses valid UTF-8 as a legacy code page.
+4. Bodies with no usable declaration (none, or a legacy one they do not fit): strict UTF-8
+   (RFC 8259 requires it for JSON; most of the web is UTF-8). Detection is asked only after
+   this, because on short bodies it misguesses valid UTF-8 as a legacy code page.
 5. charset_normalizer detection.
 6. UTF-8 with invalid bytes replaced by U+FFFD.
 A leading BOM character is never part of the returned text.
@@ -102,6 +106,8 @@ def _sniffed_charset(data: bytes) -> str | None:
 def _try_declared(data: bytes, codec: str | None) -> str | None:
     if not codec:
         return None
+    if codec == "utf-8":
+        return data.decode("utf-8", errors="replace")   # final: see the module docstring
     if codec in _LEGACY_SINGLE_BYTE and not data.isascii():
         try:
             return data.decode("utf-8")
@@ -166,27 +172,53 @@ def load_json(body, content_type: str | None = None, max_depth: int = MAX_JSON_D
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ExtractionError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
-    except RecursionError:
+    except RecursionError:   # json's own guard, near the interpreter's recursion limit
         raise ExtractionError("JSON nested too deeply") from None
     except ValueError as exc:   # e.g. an integer longer than Python's digit limit
         raise ExtractionError(f"not JSON: {str(exc).splitlines()[0][:200]}") from None
-    if _depth_exceeds(value, max_depth):
+    if _depth_exceeds(text, max_depth):
         raise ExtractionError(f"JSON nested too deeply (more than {max_depth} levels)")
     return value
 
 
-def _depth_exceeds(value: Any, limit: int) -> bool:
-    """Iterative depth check (a recursive one would itself hit the recursion limit)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if depth > limit:
-            return True
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
+# Every byte except the structural ones: quotes, brackets and the separators ":" and ",".
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}:,')
+_OBJECTS_AS_ARRAYS = bytes.maketrans(b"{}", b"[]")
+
+
+def _depth_exceeds(text: str, limit: int) -> bool:
+    """Whether arrays/objects in `text` (JSON that json.loads accepted) nest deeper than `limit`.
+
+    Done on the bytes with C-speed operations only (a walk over the parsed value in Python cost
+    as much as the parse). Multi-byte UTF-8 never contains ASCII bytes, so no character is
+    mistaken for a quote or bracket."""
+    data = text.encode("utf-8", "surrogatepass")
+    return _bracket_depth_exceeds(_brackets_outside_strings(data), limit)
+
+
+def _brackets_outside_strings(data: bytes) -> bytes:
+    """The brackets of valid JSON that are not inside strings, objects written as arrays."""
+    # After dropping escaped backslashes, then escaped quotes, every quote delimits a string.
+    if b"\\" in data:
+        data = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    data = data.translate(None, _NOT_STRUCTURE)
+    # Two strings are always separated by ":" or ",", so each '""' left is one string with no
+    # structural character inside: most strings go in one cheap pass.
+    data = data.replace(b'""', b"")
+    if b'"' in data:   # the rest: every other piece between quotes is outside a string
+        data = b"".join(data.split(b'"')[::2])
+    return data.translate(_OBJECTS_AS_ARRAYS, b":,")
+
+
+def _bracket_depth_exceeds(brackets: bytes, limit: int) -> bool:
+    """Depth of balanced brackets ("[[][]]" is 2) above `limit`? A run of more than `limit`
+    openers answers at once (the usual bomb). Otherwise each pass of replace() removes every
+    innermost "[]" pair - exactly one level - so a string still non-empty after `limit` passes
+    nests deeper than that."""
+    if b"[" * (limit + 1) in brackets:
+        return True
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"[]", b"")
+    return bool(brackets)

@@ -121,7 +121,8 @@ def test_archives_members_and_mirrors():
     zip_entry = next(f for f in ex.files if f.name == "audio.zip")
     assert zip_entry.sha256 == "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
     csv_entry = next(f for f in ex.files if f.name == "metadata.csv")
-    assert csv_entry.sha256 is None               # an md5 is not a sha256
+    assert csv_entry.sha256 is None               # an md5 is not a sha256 ...
+    assert csv_entry.checksum == "md5:d41d8cd98f00b204e9800998ecf8427e"   # ... it is kept here
 
 
 def test_identifier_doi_license_object_and_dates():
@@ -308,3 +309,38 @@ def test_relative_content_url_is_relative_to_the_metadata():
     assert [(f.name, f.url) for f in ex.files] == [("train.csv", RAW + "croissant/data/train.csv")]
     ex = run(doc(name="x", distribution=entries), url=None)
     assert [(f.name, f.url) for f in ex.files] == [("train.csv", None)]
+
+
+# --------------------------------------------------------------------------- file digests
+
+MD5_HEX = "0cc175b9c0f1b6a831c399e269772661"        # md5("a")
+MD5_BASE64 = "DMF1ucDxtqgxw5niaXcmYQ=="             # the same bytes in base64 (Kaggle)
+
+
+def one_file(**digests) -> bytes:
+    entry = {"@type": "cr:FileObject", "@id": "data.csv", "name": "data.csv",
+             "contentUrl": "https://e.org/data.csv", "encodingFormat": "text/csv", **digests}
+    return json.dumps({"@context": {"@vocab": "https://schema.org/", "sc": "https://schema.org/",
+                                    "cr": "http://mlcommons.org/croissant/"},
+                       "@type": "sc:Dataset", "name": "D", "distribution": [entry]}).encode()
+
+
+@pytest.mark.parametrize("digests, sha256, checksum", [
+    ({"md5": MD5_HEX}, None, f"md5:{MD5_HEX}"),
+    ({"cr:md5": MD5_HEX.upper()}, None, f"md5:{MD5_HEX}"),
+    ({"md5": MD5_BASE64}, None, f"md5:{MD5_HEX}"),
+    ({"sha256": "ab" * 32, "md5": MD5_HEX}, "ab" * 32, f"md5:{MD5_HEX}"),
+    ({"sha256": "sha256", "md5": "https://e.org/data.csv.md5"}, None, None),   # placeholders
+    ({"md5": ["x"]}, None, None),
+])
+def test_file_digests(digests, sha256, checksum):
+    entry = run(one_file(**digests)).files[0]
+    assert (entry.sha256, entry.checksum) == (sha256, checksum)
+
+
+def test_the_same_md5_behind_two_urls_is_one_file():
+    body = json.loads(one_file(md5=MD5_HEX))
+    mirror = dict(body["distribution"][0], contentUrl="https://mirror.e.org/data.csv", md5=MD5_BASE64)
+    body["distribution"].append(mirror)
+    ex = run(json.dumps(body).encode())
+    assert len(ex.files) == 1 and record(ex)["file_count"] == 1

@@ -93,7 +93,8 @@ def test_files_of_the_v1_descriptor():
     assert monthly.url == RAW + "data/monthly.csv"   # relative to the descriptor
     assert monthly.folder == "data" and monthly.size_bytes == 1048576
     assert monthly.sha256 == "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
-    assert by_name["regions.json"].sha256 is None    # an md5 hash
+    assert by_name["regions.json"].sha256 is None    # an md5 hash ...
+    assert by_name["regions.json"].checksum == "md5:0f343b0931126a20f133d67c2b018a3b"   # ... kept here
     assert by_name["yearly-part1.csv.gz"].size_bytes is None   # bytes cover both parts
     assert any("covers 2 files" in w for w in ex.warnings)
 
@@ -208,3 +209,21 @@ def test_huge_strings_are_capped():
     assert len(record(ex)["title"]) <= 1000
     assert all(len(f.evidence) <= 300 for f in ex.facts)
     assert all(len(f.name) <= 500 for f in ex.files)
+
+
+# --------------------------------------------------------------------------- resource hashes
+
+@pytest.mark.parametrize("value, expected", [
+    ("0cc175b9c0f1b6a831c399e269772661", {"checksum": "md5:0cc175b9c0f1b6a831c399e269772661"}),
+    ("MD5:0CC175B9C0F1B6A831C399E269772661", {"checksum": "md5:0cc175b9c0f1b6a831c399e269772661"}),
+    ("sha256:" + "ab" * 32, {"sha256": "ab" * 32}),
+    ("SHA-256:" + "ab" * 32, {"sha256": "ab" * 32}),
+    ("sha1:" + "c" * 40, {"checksum": "sha1:" + "c" * 40}),
+    ("sha512:" + "d" * 128, {"checksum": "sha512:" + "d" * 128}),
+    ("sha256:0cc175b9c0f1b6a831c399e269772661", {}),     # an md5's length under a sha256 label
+    ("crc32:deadbeef", {}), ("TODO", {}), (12345, {}), (None, {}),
+])
+def test_resource_hash_is_md5_unless_prefixed(value, expected):
+    ex = run(package(resources=[{"name": "a", "path": "a.csv", "hash": value}]))
+    entry = ex.files[0]
+    assert {k: v for k, v in (("sha256", entry.sha256), ("checksum", entry.checksum)) if v} == expected

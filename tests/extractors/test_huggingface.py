@@ -231,6 +231,15 @@ def test_card_prose_counts_and_traps():
     assert values(ex, "item_count") == [1_200_000]
 
 
+def test_card_summary_naming_the_whole_gives_the_total():
+    body = card("license: odc-by\nsize_categories:\n- 1M<n<10M",
+                "# Dataset Card for ChatLog\n\n## Dataset Description\n\n### Dataset Summary\n\n"
+                "ChatLog is a collection of 1 million conversations between human users and a "
+                "chatbot, together with request headers.\n")
+    rec = record(run(body, RAW_URL, TEXT))
+    assert (rec["item_count"], rec["item_unit"]) == (1_000_000, "conversations")
+
+
 def test_size_categories_are_neither_size_nor_count():
     ex = run(card("pretty_name: X\nsize_categories:\n- 1M<n<10M\n- 10K<n<100K"), RAW_URL, TEXT)
     assert record(ex) == {"title": "X"}

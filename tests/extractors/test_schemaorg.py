@@ -192,3 +192,84 @@ def test_dataset_as_main_entity_of_a_web_page():
     assert croissant.sniff(body, HTML)
     rec = record(run(body))
     assert rec["title"] == "Inner dataset" and rec["license"] == "CC-BY-4.0"
+
+
+# --------------------------------------------------------------------------- links to pages are no files
+
+def landing(distribution: list, url: str = "https://archive.example.org/content/cxr/2.0.0/",
+            **extra) -> bytes:
+    """A project page in the shape of a PhysioNet-style landing page: JSON-LD in the head."""
+    import json
+    node = {"@context": "https://schema.org/", "@type": "Dataset", "name": "CXR Database",
+            "url": url, "includedInDataCatalog": {"@type": "DataCatalog", "name": "archive.example.org"},
+            "creator": [{"@type": "Person", "name": "A. Author"}], "distribution": distribution, **extra}
+    return (f'<!DOCTYPE html><html><head><script type="application/ld+json">{json.dumps(node)}'
+            f"</script></head><body><h1>CXR Database</h1><h2 id=files>Files</h2></body></html>").encode()
+
+
+PAGE_URL = "https://archive.example.org/content/cxr/2.0.0/"
+
+
+@pytest.mark.parametrize("link", [
+    PAGE_URL + "#files",                                   # an anchor on the input page
+    "#files",                                              # the same, relative
+    "http://archive.example.org/content/cxr/2.0.0",        # the page itself, other scheme/slash
+    "https://www.archive.example.org/content/cxr/2.0.0/",
+])
+def test_a_distribution_linking_to_the_landing_page_is_no_file(link):
+    ex = run(landing([{"@type": "DataDownload", "contentUrl": link}]), PAGE_URL)
+    rec = record(ex)
+    assert ex.files == []
+    assert "file_count" not in rec and "formats" not in rec
+
+
+def test_a_distribution_linking_to_the_datasets_own_url_is_no_file():
+    # The page was fetched under another URL (a DOI redirect); the dataset names its own page.
+    body = landing([{"@type": "DataDownload", "contentUrl": PAGE_URL + "#files"}])
+    ex = run(body, "https://doi.example.org/10.1234/cxr")
+    assert ex.files == [] and "file_count" not in record(ex)
+
+
+@pytest.mark.parametrize("entry", [
+    {"@type": "DataDownload", "contentUrl": "https://archive.example.org/files/index.html"},
+    {"@type": "DataDownload", "contentUrl": "https://archive.example.org/files/", "encodingFormat": "text/html"},
+])
+def test_a_distribution_that_is_an_html_page_is_no_file(entry):
+    ex = run(landing([entry]), PAGE_URL)
+    assert ex.files == [] and "formats" not in record(ex)
+
+
+def test_real_files_next_to_a_page_link_still_count():
+    body = landing([
+        {"@type": "DataDownload", "contentUrl": PAGE_URL + "#files"},
+        {"@type": "DataDownload", "contentUrl": PAGE_URL + "files/cxr-2.0.0.zip", "contentSize": "5 MB"},
+        # same page path, other query: a download endpoint, not the page
+        {"@type": "DataDownload", "contentUrl": PAGE_URL + "?format=csv", "encodingFormat": "text/csv"},
+    ])
+    ex = run(body, PAGE_URL)
+    rec = record(ex)
+    assert rec["file_count"] == 2 and rec["formats"] == ["CSV", "ZIP"]
+    assert [f.url for f in ex.files] == [PAGE_URL + "files/cxr-2.0.0.zip", PAGE_URL + "?format=csv"]
+
+
+# --------------------------------------------------------------------------- publisher: publisher, host, site
+
+def test_the_catalogue_that_holds_the_dataset_is_its_publisher():
+    # Label convention: an organisation named as publisher, host or site. The creators are persons.
+    rec = record(run(landing([]), PAGE_URL))
+    assert rec["publisher"] == "archive.example.org"
+
+
+def test_a_named_publisher_wins_over_the_catalogue():
+    body = landing([], publisher={"@type": "Organization", "name": "Example Research Institute"})
+    assert record(run(body, PAGE_URL))["publisher"] == "Example Research Institute"
+
+
+@pytest.mark.parametrize("catalogue", [
+    {"@type": "DataCatalog", "url": "https://archive.example.org/"},   # no name
+    "https://archive.example.org/",                                     # a bare link names nothing
+    {"@type": "Person", "name": "Some One"},
+])
+def test_a_catalogue_without_an_organisation_name_gives_no_publisher(catalogue):
+    rec = record(run(landing([], includedInDataCatalog=catalogue), PAGE_URL))
+    assert "publisher" not in rec

@@ -2,7 +2,8 @@
 import pytest
 
 from extractors.model import FileEntry
-from extractors.normalize.digests import digest_fields, hex_digest, prefixed_digest_fields
+from extractors.normalize.digests import (algorithm_name, base64_digest, digest_fields, hex_digest,
+                                          merged_digest_fields, prefixed_digest_fields)
 
 MD5 = "0cc175b9c0f1b6a831c399e269772661"
 SHA256 = "ab" * 32
@@ -41,3 +42,45 @@ def test_file_entry_to_dict_stays_compatible():
         "name", "kind", "checksum"]
     # Positional construction (name, size_bytes, format, url, ...) is unchanged.
     assert FileEntry("a", 1, "CSV", "https://e.org/a").url == "https://e.org/a"
+
+
+@pytest.mark.parametrize("value, algorithm, expected", [
+    ("DMF1ucDxtqgxw5niaXcmYQ==", "md5", "0cc175b9c0f1b6a831c399e269772661"),
+    ("DMF1ucDxtqgxw5niaXcmYQ", "md5", "0cc175b9c0f1b6a831c399e269772661"),   # unpadded
+    ("q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=", "sha256", SHA256),
+    ("q6urq6urq6urq6urq6urq6urq6urq6urq6urq6urq6s=", "md5", None),           # wrong length
+    ("DMF1ucDxtqgxw5niaXcmYQ==", "sha256", None),
+    (MD5, "md5", None),                     # hex is hex_digest's, not base64 of 24 bytes
+    ("not base64!", "md5", None), ("sha256", "sha256", None), (None, "md5", None), ("x", None, None),
+])
+def test_base64_digest(value, algorithm, expected):
+    assert base64_digest(value, algorithm) == expected
+
+
+def test_digest_fields_take_hex_or_base64():
+    assert digest_fields("md5", "DMF1ucDxtqgxw5niaXcmYQ==") == {"checksum": f"md5:{MD5}"}
+    assert digest_fields("md5", MD5) == {"checksum": f"md5:{MD5}"}
+
+
+@pytest.mark.parametrize("label, expected", [
+    ("SHA-256", "sha256"), ("sha_256", "sha256"), ("MD5", "md5"), ("sha1", "sha1"),
+    ("SHA512", "sha512"), ("http://spdx.org/rdf/terms#checksumAlgorithm_sha256", "sha256"),
+    ("spdx:checksumAlgorithm_md5", "md5"), ("sha3-256", None), ("crc32", None),
+    ("notmd5", None), ("", None), (None, None), (5, None),
+])
+def test_algorithm_name(label, expected):
+    assert algorithm_name(label) == expected
+
+
+def test_prefixed_digest_fields_with_a_default_for_bare_values():
+    assert prefixed_digest_fields(MD5, default="md5") == {"checksum": f"md5:{MD5}"}
+    assert prefixed_digest_fields(f"sha-256:{SHA256}", default="md5") == {"sha256": SHA256}
+    assert prefixed_digest_fields("https://e.org/file.md5", default="md5") == {}
+    assert prefixed_digest_fields(MD5) == {}          # no default: a bare value names nothing
+
+
+def test_merged_digests_keep_the_sha256_and_the_strongest_other():
+    pairs = [("MD5", MD5), ("sha1", "a" * 40), ("junk", "zz"), ("SHA-256", SHA256), ("md5", "TODO")]
+    assert merged_digest_fields(pairs) == {"sha256": SHA256, "checksum": "sha1:" + "a" * 40}
+    assert merged_digest_fields([("md5", MD5)]) == {"checksum": f"md5:{MD5}"}
+    assert merged_digest_fields([]) == {}

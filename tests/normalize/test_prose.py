@@ -1,6 +1,8 @@
 """The shared prose rules (extractors/normalize/prose.py). The patterns themselves are exercised
 through the adapters' tests (test_html: count mentions; test_huggingface, test_openml: stated
 totals); here: the public functions' contracts."""
+import pytest
+
 from extractors.model import RANK_EMBEDDED, RANK_TEXT, Extraction
 from extractors.normalize import prose
 
@@ -108,3 +110,103 @@ def test_public_functions_are_total():
         prose.split_total(value)
         prose.paragraph_sentences(value)
         prose.add_prose_counts(Extraction("t", "0"), value)
+
+
+# --- a qualifier before the item count covers the subject count of the same phrase -------------
+
+def _facts(text: str) -> tuple[dict, list[str]]:
+    ex = Extraction("t", "0")
+    prose.add_prose_counts(ex, text)
+    return {f.field: f.value for f in ex.facts}, ex.warnings
+
+
+@pytest.mark.parametrize("text", [
+    "It holds more than 160,000 images from 67,000 patients, reported by radiologists.",
+    "The archive has over 20,000 scans of 3,100 patients.",
+    "Up to 5,000 recordings (at 44.1 kHz) from 120 volunteers are included.",
+    "Of these, 1,200 images from 300 patients were annotated twice.",
+])
+def test_a_bound_on_the_item_count_covers_its_subject_count(text):
+    found, _ = _facts(text)
+    assert "item_count" not in found and "subject_count" not in found
+    assert prose.subject_counts(text) == {}
+
+
+@pytest.mark.parametrize("text, subjects", [
+    ("It holds 160,000 images from 67,000 patients.", 67_000),               # no qualifier
+    ("About 160,000 images from 67,000 patients.", 67_000),                  # approximate, not a bound
+    ("More than 160,000 images were taken. They come from 67,000 patients.", 67_000),  # other sentence
+    ("More than 160,000 images; the cohort has 67,000 patients.", 67_000),   # not the same phrase
+])
+def test_subject_counts_outside_a_bounded_phrase_are_read(text, subjects):
+    assert _facts(text)[0]["subject_count"] == subjects
+
+
+def test_class_counts_do_not_inherit_the_bound_of_the_item_count():
+    found, _ = _facts("More than 14,000 images of 20 categories were collected.")
+    assert found.get("class_count") == 20 and "item_count" not in found
+
+
+# --- a total stated by naming the whole, with a multiplier word ---------------------------------
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("WildThing is a collection of 1 million conversations between users and a chatbot.",
+     (1_000_000, "conversations")),
+    ("It is a large-scale corpus of 2.5 million documents.", (2_500_000, "documents")),
+    ("This is a dataset of 70,000 handwritten images.", (70_000, "images")),
+    ("An open database of 12 thousand recordings.", (12_000, "recordings")),
+    ("The card contains 1 million conversations.", (1_000_000, "conversations")),
+    ("It consists of 3 million sentences.", (3_000_000, "sentences")),
+])
+def test_a_named_whole_states_a_total(sentence, expected):
+    assert [t[:2] for t in prose.stated_totals(sentence)] == [expected]
+
+
+@pytest.mark.parametrize("sentence", [
+    "We release a subset of 5,000 images.",              # a part
+    "A sample of 300 images was checked by hand.",       # a part
+    "It is a training dataset of 60,000 images.",        # one split
+    "It is a collection of more than 1 million conversations.",   # a bound
+    "It is a collection of 500 images per class.",       # a per-class figure
+])
+def test_parts_bounds_and_splits_are_no_named_whole(sentence):
+    assert prose.stated_totals(sentence) == []
+
+
+# --- class counts of several label kinds in one sentence ------------------------------------------
+
+@pytest.mark.parametrize("text, classes", [
+    ("Images were annotated with 22 local labels (boxes around findings) and 6 global labels "
+     "of suspected diseases.", 28),
+    ("The set has 10 object categories, 5 scene categories and 3 weather categories.", 18),
+    ("It uses 4 lesion classes plus 2 artefact classes.", 6),
+    ("There are 3 classes: 2 disease classes and 4 normal classes.", 3),    # total, then breakdown
+])
+def test_label_kinds_listed_with_and_are_summed(text, classes):
+    found, warnings = _facts(text)
+    assert found["class_count"] == classes
+    assert warnings == []
+
+
+def test_the_sum_says_what_was_added():
+    ex = Extraction("t", "0")
+    prose.add_prose_counts(ex, "Scans carry 22 local labels and 6 global labels.")
+    fact = next(f for f in ex.facts if f.field == "class_count")
+    assert fact.evidence.startswith("sum of 22 local labels + 6 global labels: ")
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Boxes use 22 local labels; the report has 6 global labels.", 22),        # not listed
+    ("The 10 object categories, 5 scene categories.", 10),                     # no "and"
+    ("Images carry 100 fine-grained categories and 20 coarse categories.", 100),  # one hierarchy
+])
+def test_kinds_not_summed_keep_the_first_and_warn(text, kept):
+    found, warnings = _facts(text)
+    assert found["class_count"] == kept
+    assert len(warnings) == 1 and "several kinds" in warnings[0]
+
+
+def test_same_kind_or_other_fields_are_not_summed():
+    assert _facts("We use 5 disease classes and 5 disease classes again.")[0]["class_count"] == 5
+    found, warnings = _facts("It has 1,000 chest images and 3 finding labels.")
+    assert (found["item_count"], found["class_count"], warnings) == (1000, 3, [])

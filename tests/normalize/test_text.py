@@ -143,3 +143,102 @@ def test_load_json_max_depth_parameter():
     assert load_json(body, max_depth=3) == {"a": {"b": {"c": 1}}}
     with pytest.raises(ExtractionError):
         load_json(body, max_depth=2)
+
+
+# --- a declared UTF-8 body is UTF-8 (WHATWG): stray bytes are replaced, never re-detected -----
+
+ZURICH = "Zürich, Århus, Tromsø: données collectées à Genève"
+
+
+@pytest.mark.parametrize("declare, content_type", [
+    ("{}", "text/html; charset=utf-8"),                                # header
+    ("{}", "application/json; charset=UTF8"),                          # header, other label
+    ('<meta charset="utf-8"><p>{}</p>', None),                          # meta charset
+    ('<meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><p>{}</p>', None),
+    ('<?xml version="1.0" encoding="utf-8"?><a>{}</a>', None),          # XML declaration
+])
+def test_declared_utf8_with_one_invalid_byte_stays_utf8(declare, content_type):
+    body = declare.format(ZURICH).encode("utf-8").replace("Genève".encode(), b"Gen\xe8ve")
+    text = decode(body, content_type)
+    assert ZURICH.replace("è", "\ufffd") in text
+    assert "Ã" not in text and "Ã¼" not in text
+
+
+def test_undeclared_body_with_invalid_utf8_still_goes_to_detection():
+    body = "Les données ont été collectées à Montréal, près du café".encode("latin-1")
+    assert decode(body) == "Les données ont été collectées à Montréal, près du café"
+
+
+def test_legacy_declaration_is_still_tried_before_utf8():
+    body = ZURICH.encode("cp1252")
+    assert decode(body, "text/plain; charset=windows-1252") == ZURICH
+
+
+def test_bom_still_beats_a_utf8_declaration():
+    body = codecs.BOM_UTF16_LE + ZURICH.encode("utf-16-le")
+    assert decode(body, "text/plain; charset=utf-8") == ZURICH
+
+
+# --- the nesting-depth check reads brackets outside strings only ---------------------------
+
+@pytest.mark.parametrize("body, depth", [
+    (b'{"a": "[[[[[[", "b": "{{{{{{{{"}', 1),                  # brackets inside strings
+    (b'{"a": "\\"[[[", "b": ["\\\\", ["]]]\\""]]}', 3),     # escaped quotes and backslashes
+    (b'{"a:b": {"c,d": ["e", {"f": "\\u005b"}]}}', 4),        # separators inside strings
+    (b'[[], [[]], {"x": {"y": []}}]', 4),                      # depth of the deepest branch
+    ('{"é": ["ü", ["ø", ["日本"]]]}'.encode("utf-8"), 4),       # multi-byte characters
+    (b'"[[[["', 0), (b"42", 0), (b"[]", 1),
+])
+def test_depth_check_counts_structure_not_text(body, depth):
+    load_json(body, max_depth=depth)            # accepted at its own depth
+    if depth:
+        with pytest.raises(ExtractionError, match="JSON nested too deeply"):
+            load_json(body, max_depth=depth - 1)
+
+
+def test_depth_check_agrees_with_a_walk_of_the_parsed_value():
+    """The byte-level check against the plain definition on random JSON with hostile strings."""
+    import json
+    import random
+
+    pieces = ['"', "\\", "[", "]", "{", "}", ":", ",", "a", "é", "\u2028", "\\\\", '""']
+
+    def text():
+        return "".join(rng.choice(pieces) for _ in range(rng.randint(0, 5)))
+
+    def value(levels):
+        roll = rng.random()
+        if levels <= 0 or roll < 0.3:
+            return rng.choice([1, None, 2.5, True, "", text()])
+        if roll < 0.65:
+            return [value(levels - 1) for _ in range(rng.randint(0, 3))]
+        return {text(): value(levels - 1) for _ in range(rng.randint(0, 3))}
+
+    def depth(v):
+        children = v.values() if isinstance(v, dict) else v if isinstance(v, list) else None
+        return 0 if children is None else 1 + max((depth(c) for c in children), default=0)
+
+    rng = random.Random(2024)
+    for _ in range(2000):
+        v = value(rng.randint(0, 9))
+        body = json.dumps(v, ensure_ascii=rng.random() < 0.5, indent=rng.choice([None, 1])).encode()
+        limit = rng.randint(1, 8)
+        if depth(v) > limit:
+            with pytest.raises(ExtractionError, match=r"more than \d+ levels"):
+                load_json(body, max_depth=limit)
+        else:
+            assert load_json(body, max_depth=limit) == v
+
+
+def test_depth_exactly_at_the_limit_is_accepted():
+    assert load_json(b"[" * 200 + b"]" * 200) is not None
+    with pytest.raises(ExtractionError, match="more than 200 levels"):
+        load_json(b"[" * 100 + b"{" + b'"k":' + b"[" * 100 + b"]" * 100 + b"}" + b"]" * 100)
+
+
+def test_wide_and_deep_json_is_refused_without_crashing():
+    chain = "[" * 150 + "]" * 150
+    deeper = "[" * 120 + '{"a": ' + "[" * 90 + "]" * 90 + "}" + "]" * 120   # 211 levels, no long run
+    body = ("[" + ",".join([chain] * 200 + [deeper]) + "]").encode()
+    with pytest.raises(ExtractionError, match="more than 200 levels"):
+        load_json(body)

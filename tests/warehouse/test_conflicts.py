@@ -3,12 +3,14 @@
 values, sources and evidence, and `lqs show` marks the fields."""
 from __future__ import annotations
 
+from extractors import registry
+
 import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
 
-CROISSANT = ("https://birds.example.org/croissant.json", "croissant@1.0.0")
+CROISSANT = ("https://birds.example.org/croissant.json", f"croissant@{registry.version('croissant')}")
 DATACITE = ("https://api.datacite.org/dois/10.5072/birds.2022", "datacite@1.0.0")
 
 

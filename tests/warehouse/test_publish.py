@@ -3,6 +3,8 @@ document per dataset (validated by mlcroissant), a manifest with sha256s; a seco
 nothing new rewrites nothing; `changes` carries what changed since the last publish."""
 from __future__ import annotations
 
+from extractors import registry
+
 import copy
 import csv
 import hashlib
@@ -102,7 +104,7 @@ def test_cards_hold_facts_dimensions_tier_and_provenance(published):
     assert all({"score", "basis", "evidence"} <= set(d) for d in birds["dimensions"])
     assert birds["lqs"]["tier"] and isinstance(birds["lqs"]["composite"], int)
     licence = birds["provenance"]["license"]
-    assert licence == {"basis": "published", "extractor": "croissant@1.0.0",
+    assert licence == {"basis": "published", "extractor": f"croissant@{registry.version('croissant')}",
                        "evidence": "$.license[0]: https://creativecommons.org/licenses/by/4.0/",
                        "source_url": "https://birds.example.org/croissant.json",
                        "archive_sha256": licence["archive_sha256"]}
