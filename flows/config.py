@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractors.profile import LabelSpec
+
 SOURCE_KEYS = {"id", "name", "url", "urls", "category", "adapter", "enabled", "annotations",
                "curated", "notes"}
 ANNOTATION_KEYS = {"file", "url", "id_column", "label_column", "separator", "subject_column",
@@ -47,17 +49,11 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
-class Annotations:
+class Annotations(LabelSpec):
+    """The label file of a source: where it is (a name in the listing, or a URL) and how to read it."""
     file: str | None = None
     url: str | None = None
-    id_column: str | None = None
-    label_column: str | None = None
-    separator: str = "|"
-    subject_column: str | None = None
-    background: str | None = None
-    empty_by_design: tuple[str, ...] = ()
     format: str | None = None
-    item_unit: str | None = None
 
 
 @dataclass(frozen=True)

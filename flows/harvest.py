@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
 from extractors.normalize.license import commercial_use
-from extractors.profile import LabelSpec, profile
+from extractors.profile import profile
 from flows.config import Source
 
 
@@ -247,9 +247,7 @@ def _annotations(source: Source, fetcher, files, previous, store, bodies, result
     if not got.ok:
         result.warnings.append(f"annotations: {url}: {got.error or got.outcome}; not profiled")
         return []
-    label_spec = LabelSpec(spec.id_column, spec.label_column, spec.separator, spec.subject_column,
-                           spec.background, spec.empty_by_design, spec.item_unit)
-    ex = profile(name, got.body, label_spec, url=url)
+    ex = profile(name, got.body, spec, url=url)  # Annotations is a LabelSpec
     if ex.error:
         result.warnings.append(f"annotations: {ex.error}")
         return []
