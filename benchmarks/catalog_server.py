@@ -106,13 +106,18 @@ def sources_toml(base: str, count: int, category: str = "Computer Vision") -> st
 class CatalogServer:
     """Serves the synthetic catalog on 127.0.0.1 in a background thread; counts requests."""
 
-    def __init__(self, version: int = 0, page_bytes: tuple[int, int] = PAGE_BYTES):
+    def __init__(self, version: int = 0, page_bytes: tuple[int, int] = PAGE_BYTES, port: int = 0,
+                 cache: bool = False):
         self.version = version
         self.page_bytes = page_bytes
         self.requests = 0
         self._lock = threading.Lock()
+        # cache=True keeps each rendered page with its ETag, so serving costs no JSON rendering or
+        # hashing (benchmarks: the server must not be what is measured). Pages never change while
+        # it runs: version is fixed per server.
+        self._cache: dict[tuple, tuple[bytes, str, str]] | None = {} if cache else None
         handler = self._handler()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
@@ -144,6 +149,49 @@ class CatalogServer:
             return None
         return None
 
+    @staticmethod
+    def _page_key(path: str) -> tuple | None:
+        """The page a path names, as (kind, n, subfolder), or None (robots.txt, unknown paths)."""
+        parts = path.split("?", 1)[0].strip("/").split("/")
+        try:
+            if parts[:3] == ["zenodo", "api", "records"]:
+                return ("zenodo", int(parts[3]), False)
+            if parts[:2] == ["box", "v"]:
+                return ("box", int(parts[2].removeprefix("share-")), len(parts) > 3)
+            if parts[:3] == ["hf", "api", "datasets"]:
+                return ("hf", int(parts[4].removeprefix("ds-")), False)
+        except (IndexError, ValueError):
+            return None
+        return None
+
+    def page(self, path: str) -> tuple[bytes, str, str] | None:
+        """(body, content type, ETag) of path, from the cache when there is one."""
+        key = self._page_key(path) if self._cache is not None else None
+        if key is not None:
+            hit = self._cache.get(key)
+            if hit is not None:
+                return hit
+        found = self.body(path)
+        if found is None:
+            return None
+        body, ctype = found
+        entry = (body, ctype, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+        if key is not None:
+            self._cache[key] = entry
+        return entry
+
+    def prerender(self, count: int) -> int:
+        """Render and cache every page of sources 0..count-1 (a Box share has two pages)."""
+        if self._cache is None:
+            self._cache = {}
+        total = 0
+        for n in range(count):
+            path = source_url("", n)
+            paths = [path] + ([path + f"/folder/{6_000_000 + n}"] if KINDS[n % len(KINDS)] == "box" else [])
+            for p in paths:
+                total += len(self.page(p)[0])
+        return total
+
     def _handler(self):
         server = self
 
@@ -153,12 +201,11 @@ class CatalogServer:
             def do_GET(self):  # noqa: N802 (http.server's naming)
                 with server._lock:
                     server.requests += 1
-                found = server.body(self.path)
+                found = server.page(self.path)
                 if found is None:
                     self._send(404, b"not found", "text/plain", {})
                     return
-                body, ctype = found
-                etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+                body, ctype, etag = found
                 if self.headers.get("If-None-Match") == etag:
                     self._send(304, b"", None, {"ETag": etag})
                     return
@@ -186,9 +233,19 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description="Serve a synthetic catalog on 127.0.0.1.")
     parser.add_argument("--sources", type=int, default=100)
+    parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--prerender", action="store_true",
+                        help="render and cache every page before serving (benchmarks)")
+    parser.add_argument("--page-bytes", default=None, help="MIN,MAX page size in bytes (default 5000,200000)")
     args = parser.parse_args()
-    with CatalogServer() as server:
-        print(f"serving {args.sources} sources at {server.base}; Ctrl-C stops")
+    size = tuple(int(x) for x in args.page_bytes.split(",")) if args.page_bytes else PAGE_BYTES
+    server = CatalogServer(page_bytes=size, port=args.port, cache=args.prerender)
+    if args.prerender:
+        started = time.monotonic()
+        total = server.prerender(args.sources)
+        print(f"rendered {args.sources} sources, {total:,} bytes in {time.monotonic() - started:.1f} s", flush=True)
+    with server:
+        print(f"serving {args.sources} sources at {server.base}; Ctrl-C stops", flush=True)
         try:
             while True:
                 time.sleep(1)

@@ -190,7 +190,34 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
     return {"facts": len(cols["field"]), "files": len(fcols["name"]), "datasets": datasets, "runs": runs}
 
 
-def time_scoring(path: Path) -> tuple[float, dict]:
+GENERATOR_VERSION = 1   # bump when _facts_of or build change: the cached warehouses are rebuilt
+
+
+def cached_build(datasets: int, runs: int, seed: int = 7) -> tuple[Path, dict]:
+    """The built warehouse, kept in var/bench/cache (building 100,000 datasets takes ~30-60 s)."""
+    cache = C.RESULTS / "cache"
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / f"score-{datasets}-{runs}-{seed}-v{GENERATOR_VERSION}.duckdb"
+    meta = path.with_suffix(".json")
+    if path.exists() and meta.exists():
+        info = json.loads(meta.read_text())
+        print(f"using {path.relative_to(C.ROOT)} ({info['facts']:,} facts, {info['files']:,} files)", flush=True)
+        return path, info
+    started = time.perf_counter()
+    tmp = path.with_suffix(".tmp.duckdb")
+    info = build(tmp, datasets, runs, seed)
+    tmp.replace(path)
+    for leftover in cache.glob(tmp.name + ".*"):
+        leftover.unlink()
+    info["build_s"] = round(time.perf_counter() - started, 2)
+    meta.write_text(json.dumps(info))
+    print(f"built {datasets:,} datasets, {info['facts']:,} facts, {info['files']:,} files "
+          f"in {info['build_s']} s", flush=True)
+    return path, info
+
+
+def time_scoring(path: Path) -> tuple[float, float, dict]:
+    """(wall s, CPU s, result) of one score_datasets call over every dataset in the warehouse."""
     from flows.config import load
     from scoring.run import score_datasets
     from warehouse.db import Warehouse
@@ -198,34 +225,109 @@ def time_scoring(path: Path) -> tuple[float, dict]:
     cfg = load().lqs
     with Warehouse(path).writer("benchmark score") as w:
         w.con.execute("checkpoint")
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         out = score_datasets(w, "bench-score", cfg)
-        seconds = time.perf_counter() - started
-    return seconds, out
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    return seconds, cpu, out
 
 
-def run(datasets: int = 100_000, repeat: int = 1, runs: int = 1, keep: Path | None = None) -> dict:
+LEGACY_COMMIT = "6df2cb0"   # the last commit before issue 7 changed scoring/run.py and scoring/lqs.py
+
+
+def legacy_scoring(path: Path) -> float | None:
+    """Seconds of score_datasets as it was at LEGACY_COMMIT (read from git), on a copy: the
+    before figure, measured in the same run. None when git or the commit is not there."""
+    import subprocess
+    import types
+
+    def source(name):
+        proc = subprocess.run(["git", "show", f"{LEGACY_COMMIT}:scoring/{name}.py"], cwd=str(C.ROOT),
+                              capture_output=True, text=True)
+        return proc.stdout if proc.returncode == 0 else None
+
+    lqs_src, run_src = source("lqs"), source("run")
+    if not lqs_src or not run_src:
+        return None
+    import sys
+
+    legacy_lqs = types.ModuleType("_legacy_lqs")
+    sys.modules["_legacy_lqs"] = legacy_lqs   # dataclasses look their module up while being made
+    try:
+        exec(compile(lqs_src, "legacy scoring/lqs.py", "exec"), legacy_lqs.__dict__)
+        namespace: dict = {"__name__": "_legacy_run"}
+        exec(compile(run_src.replace("from scoring.lqs import", "from _legacy_lqs import"), "legacy scoring/run.py",
+                     "exec"), namespace)
+        from flows.config import load
+        from warehouse.db import Warehouse
+
+        cfg = load().lqs
+        with Warehouse(path).writer("benchmark legacy score") as w:
+            w.con.execute("checkpoint")
+            started = time.perf_counter()
+            namespace["score_datasets"](w, "bench-legacy", cfg)
+            return time.perf_counter() - started
+    finally:
+        sys.modules.pop("_legacy_lqs", None)
+
+
+def phases(path: Path) -> dict:
+    """Where score_datasets' time goes: loading the evidence, the formulas, and (the rest of the
+    total) writing the rows. Measured apart on the built warehouse, read-only."""
+    import duckdb
+
+    from flows.config import load
+    from scoring.lqs import score
+    from scoring.run import evidence_for
+
+    from scoring.run import _gc_paused
+
+    cfg = load().lqs
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        with _gc_paused():   # as score_datasets runs them
+            started = time.perf_counter()
+            evidence = evidence_for(con, None, cfg)
+            loaded = time.perf_counter()
+            for ev in evidence.values():
+                score(ev, cfg)
+            scored = time.perf_counter()
+            del evidence
+    finally:
+        con.close()
+    return {"load_s": round(loaded - started, 3), "formulas_s": round(scored - loaded, 3)}
+
+
+def run(datasets: int = 100_000, repeat: int = 1, runs: int = 1, legacy: bool = True) -> dict:
     work = C.tempdir("lqs-bench-score-")
     try:
-        built = work / "built.duckdb"
-        started = time.perf_counter()
-        info = build(built, datasets, runs)
-        info["build_s"] = round(time.perf_counter() - started, 2)
-        print(f"built {datasets:,} datasets, {info['facts']:,} facts, {info['files']:,} files "
-              f"in {info['build_s']} s", flush=True)
-        times, scored = [], 0
+        built, info = cached_build(datasets, runs)
+        times, cpus, scored = [], [], 0
         for i in range(repeat):
             copy = work / f"run{i}.duckdb"
             shutil.copyfile(built, copy)
-            seconds, out = time_scoring(copy)
+            seconds, cpu, out = time_scoring(copy)
             scored = len(out)
             times.append(seconds)
-            print(f"  run {i + 1}: score_datasets {seconds:.3f} s for {scored:,} datasets", flush=True)
-            if keep and i == 0:
-                shutil.copyfile(copy, keep)
+            cpus.append(cpu)
+            print(f"  run {i + 1}: score_datasets {seconds:.3f} s wall, {cpu:.3f} s CPU for {scored:,} datasets",
+                  flush=True)
             copy.unlink()
-        result = {"datasets": datasets, "scored": scored, "runs_per_dataset": runs, "seconds": times,
-                  "median_s": C.median(times), "target_s": 2.0, **info}
+        legacy_s = None
+        if legacy:
+            copy = work / "legacy.duckdb"
+            shutil.copyfile(built, copy)
+            legacy_s = legacy_scoring(copy)
+            copy.unlink()
+            if legacy_s is not None:
+                print(f"  before (scoring at {LEGACY_COMMIT}, once): {legacy_s:.3f} s", flush=True)
+        split = phases(built)
+        split["write_s"] = round(max(0.0, C.median(times) - split["load_s"] - split["formulas_s"]), 3)
+        print(f"  phases (apart): load {split['load_s']} s, formulas {split['formulas_s']} s, "
+              f"write ≈ {split['write_s']} s", flush=True)
+        result = {"datasets": datasets, "scored": scored, "runs_per_dataset": runs, "seconds": times, **split,
+                  "legacy_s": legacy_s, "speedup": legacy_s / C.median(times) if legacy_s else None,
+                  "cpu_seconds": cpus, "median_s": C.median(times), "median_cpu_s": C.median(cpus),
+                  "target_s": 2.0, **info}
         C.save("score", result)
         return result
     finally:
@@ -237,12 +339,14 @@ def main() -> None:
     parser.add_argument("--datasets", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--runs", type=int, default=1, help="successful runs per dataset in the warehouse")
+    parser.add_argument("--no-legacy", action="store_true", help=f"skip the before figure (scoring at {LEGACY_COMMIT})")
     args = parser.parse_args()
-    r = run(args.datasets, args.repeat, args.runs)
+    r = run(args.datasets, args.repeat, args.runs, not args.no_legacy)
     met = "met" if r["median_s"] < r["target_s"] else "missed"
     print(C.result_line(f"score {args.datasets:,} datasets", r["median_s"], "s",
-                        f"median of {len(r['seconds'])}; {r['datasets'] / r['median_s']:,.0f} datasets/s; "
-                        f"target < 2 s {met}"))
+                        f"median of {len(r['seconds'])}; CPU {r['median_cpu_s']:.2f} s; "
+                        + (f"before {r['legacy_s']:.1f} s ({r['speedup']:.1f}x faster); " if r["legacy_s"] else "")
+                        + f"{r['datasets'] / r['median_s']:,.0f} datasets/s; target < 2 s {met}"))
 
 
 if __name__ == "__main__":

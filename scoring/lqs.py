@@ -17,12 +17,17 @@ DIMENSIONS = ("completeness", "uniqueness", "validation", "size_adequacy",
 BASIS_ORDER = ("measured", "published", "curated")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Dimension:
     name: str
     score: int
     basis: str
     evidence: str
+
+    def __init__(self, name: str, score: int, basis: str, evidence: str):
+        # The generated frozen __init__ calls object.__setattr__ per field; seven of these are made
+        # per dataset scored, so fill the instance dict at once (still frozen: no assignment).
+        self.__dict__.update(name=name, score=score, basis=basis, evidence=evidence)
 
 
 @dataclass
@@ -106,6 +111,13 @@ def round_half_up(x: float) -> int:
 
 
 def _num(value) -> float | None:
+    kind = type(value)
+    if kind is float:      # the common cases first (exact types: bool and subclasses go below)
+        return value
+    if kind is int:
+        return float(value)
+    if value is None:
+        return None        # float(str(None)) fails: the same answer, sooner
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):

@@ -7,16 +7,18 @@ do the work in DuckDB:
 - the best fact per (dataset, field, basis) picked there: winner first, then the higher rank, then
   the order the facts were written (the order the adapter emitted them), which is what
   Evidence.from_rows keeps from rows sorted that way;
-- each dataset's facts arrive as one JSON object {field: {basis: value}} built from the stored JSON
-  texts, and all of them are decoded by ONE json.loads call (the same decoder, and so the same
-  Python values, as decoding each value on its own, without a Python call per value);
-- the file listings come the same way, as JSON lists of {size_bytes, format} (what the formulas
-  read of a file).
+- one row per (dataset, field) comes back as Arrow, its bases as one JSON object {basis: value}
+  built from the stored JSON texts; all of them are decoded by ONE json.loads call (the same
+  decoder, and so the same Python values, as decoding each value on its own, without a Python
+  call per value), and each dataset's dict is zipped from its run of rows;
+- the file listings come as Arrow columns (size_bytes, format: what the formulas read of a file).
 Scores and dimensions are written as columns through Arrow.
 """
 from __future__ import annotations
 
+import gc
 import json
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from scoring.lqs import Evidence, fields, score
@@ -36,15 +38,14 @@ def evidence_for(con, dataset_ids: list[str] | None = None, cfg: dict | None = N
     neither, every field. An Evidence asked for a field it did not load raises KeyError."""
     if wanted is None and cfg is not None:
         wanted = fields(cfg)
-    cond, params = "f.record is null", []
-    if dataset_ids is not None:
-        cond += " and f.dataset_id in (select unnest(?))"
-        params.append(list(dataset_ids))
+    if dataset_ids is not None and not dataset_ids:
+        return {}
+    cond, params = "f.record is null" + _only(dataset_ids), _only_params(dataset_ids)
     wanted_cond = ""
     if wanted is not None:
         wanted_cond = "where field in (select unnest(?))"
         params.append(sorted(wanted))
-    rows = con.execute(f"""
+    table = con.sql(f"""
         with cur as (
             select f.dataset_id, f.field, f.basis, f.value, f.winner, f.rank, f.rowid as written
             {_CURRENT}
@@ -59,46 +60,88 @@ def evidence_for(con, dataset_ids: list[str] | None = None, cfg: dict | None = N
                    '{{' || string_agg(to_json(basis)::varchar || ':' || coalesce(value::varchar, 'null'), ',') || '}}'
                        as bases
             from best group by dataset_id, field
-        ), per_dataset as (
-            select dataset_id, '{{' || string_agg(to_json(field)::varchar || ':' || bases, ',') || '}}' as facts
-            from per_field group by dataset_id
         ), scored as (   -- every dataset with current facts, also when none of them is read
             select distinct dataset_id from cur
         )
-        select s.dataset_id, d.category, coalesce(p.facts, '{{}}')
-        from scored s join datasets d using (dataset_id) left join per_dataset p using (dataset_id)
-        order by s.dataset_id
-    """, params).fetchall()
-    if not rows:
+        select s.dataset_id, d.category, p.field, p.bases
+        from scored s join datasets d using (dataset_id) left join per_field p using (dataset_id)
+        order by s.dataset_id, p.field
+    """, params=params).to_arrow_table()
+    if not table.num_rows:
         return {}
-    facts = json.loads("[" + ",".join(r[2] for r in rows) + "]")
+    runs = _runs(table.column(0))
+    categories = table.column(1).take([start for _, start, _ in runs]).to_pylist()
+    names = table.column(2).to_pylist()
+    values = json.loads("[" + ",".join(b or "null" for b in table.column(3).to_pylist()) + "]")
     files = _files(con, dataset_ids)
     loaded = frozenset(wanted) if wanted is not None else None
-    return {dataset_id: Evidence(facts_, category, files.get(dataset_id, []), loaded)
-            for (dataset_id, category, _), facts_ in zip(rows, facts)}
+    out = {}
+    for (dataset_id, start, end), category in zip(runs, categories):
+        facts = dict(zip(names[start:end], values[start:end])) if names[start] is not None else {}
+        out[dataset_id] = Evidence(facts, category, files.get(dataset_id, []), loaded)
+    return out
+
+
+def _only(dataset_ids: list[str] | None) -> str:
+    """The filter on f.dataset_id for a list of ids. The range next to the list lets DuckDB skip
+    the row groups of other datasets (a batch's ids are neighbours), which the list alone does not."""
+    if dataset_ids is None:
+        return ""
+    return " and f.dataset_id between ? and ? and f.dataset_id in (select unnest(?))"
+
+
+def _only_params(dataset_ids: list[str] | None) -> list:
+    if dataset_ids is None:
+        return []
+    ids = list(dataset_ids)
+    return [min(ids), max(ids), ids]
+
+
+def _runs(column) -> list[tuple[object, int, int]]:
+    """(value, start, end) of each run of equal values in a sorted Arrow column."""
+    import pyarrow.compute as pc
+
+    encoded = pc.run_end_encode(column.combine_chunks())
+    ends = encoded.run_ends.to_pylist()
+    return list(zip(encoded.values.to_pylist(), [0] + ends[:-1], ends))
 
 
 def _files(con, dataset_ids: list[str] | None) -> dict[str, list[dict]]:
     """The file listing of each dataset's latest successful run, as the formulas read it:
     [{size_bytes, format}] in listing order (names are not read, so not loaded)."""
-    cond, params = "", []
-    if dataset_ids is not None:
-        cond, params = "and f.dataset_id in (select unnest(?))", [list(dataset_ids)]
-    rows = con.execute(f"""
-        select f.dataset_id,
-               '[' || string_agg(json_object('size_bytes', f.size_bytes, 'format', f.format)::varchar,
-                                 ',' order by f.rowid) || ']'
+    cond, params = _only(dataset_ids), _only_params(dataset_ids)
+    table = con.sql(f"""
+        select f.dataset_id, f.size_bytes, f.format
         from files f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
         where f.kind = 'file' {cond}
-        group by f.dataset_id order by f.dataset_id""", params).fetchall()
-    if not rows:
+        order by f.dataset_id, f.rowid""", params=params).to_arrow_table()
+    if not table.num_rows:
         return {}
-    lists = json.loads("[" + ",".join(r[1] for r in rows) + "]")
-    return {r[0]: items for r, items in zip(rows, lists)}
+    items = [{"size_bytes": size, "format": fmt}
+             for size, fmt in zip(table.column(1).to_pylist(), table.column(2).to_pylist())]
+    return {dataset_id: items[start:end] for dataset_id, start, end in _runs(table.column(0))}
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while millions of small acyclic objects (facts, evidence,
+    dimensions) are made: each full collection would walk all of them again."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | None = None) -> dict[str, dict]:
     """Score and write in one transaction; returns {dataset_id: {composite, tier, coverage}}."""
+    with _gc_paused():
+        return _score_datasets(writer, run_id, cfg, dataset_ids)
+
+
+def _score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | None) -> dict[str, dict]:
     scored_at = datetime.now(timezone.utc).replace(tzinfo=None)
     evidence = evidence_for(writer.con, dataset_ids, cfg)
     out = {}

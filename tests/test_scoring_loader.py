@@ -262,3 +262,35 @@ def test_format_band_and_primary_format_match_their_former_code():
     ev = Evidence({}, "Computer Vision", files)
     assert lqs._primary_format(ev, f) == ("TAR", "published")
     assert lqs._primary_format(Evidence({}, "Computer Vision", files[:2]), f) == ("ZIP", "published")
+
+
+def legacy_num(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:
+        return float(str(value).replace(",", ""))
+    except (TypeError, ValueError):
+        return None
+
+
+def test_num_matches_its_former_code():
+    import numpy as np
+
+    for value in [1, 1.5, True, False, None, "1,234", "x", "nan", b"12", [1], {}, -0.0, 10 ** 30,
+                  np.float64(2.5), np.int64(3), np.bool_(True)]:
+        new, old = lqs._num(value), legacy_num(value)
+        assert type(new) is type(old) and (new == old or (new != new and old != old)), value
+
+
+def test_dimension_is_still_a_frozen_dataclass():
+    import dataclasses
+
+    d = lqs.Dimension("completeness", 90, "measured", "text")
+    assert d == lqs.Dimension(name="completeness", score=90, basis="measured", evidence="text")
+    assert hash(d) == hash(lqs.Dimension("completeness", 90, "measured", "text"))
+    assert dataclasses.asdict(d) == {"name": "completeness", "score": 90, "basis": "measured", "evidence": "text"}
+    assert repr(d) == "Dimension(name='completeness', score=90, basis='measured', evidence='text')"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        d.score = 1
