@@ -11,7 +11,6 @@ datasets, 2 repetitions (a smoke run; the table is not written).
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import time
 
