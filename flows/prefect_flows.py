@@ -26,7 +26,8 @@ def _batch_name() -> str:
     return f"collect {spec.sources[0].id}{more}"
 
 
-@task(name="collect-batch", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name=_batch_name)
+@task(name="collect-batch", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name=_batch_name,
+      cache_result_in_memory=False)  # results are written, then dropped: memory stays per batch
 def collect_batch_task(spec: BatchSpec):
     return collect_batch(spec)
 
