@@ -171,7 +171,15 @@ class Fetcher:
         self.session = requests.Session()
         self.session.headers["User-Agent"] = self.http["user_agent"]
         self.session.headers["Accept-Encoding"] = "gzip, deflate, br"
-        if replay is not None:
+        if replay is None:
+            # One pooled connection per thread that may talk to a host at once (default 10).
+            from requests.adapters import HTTPAdapter
+
+            size = max(10, int(self.polite["global_concurrency"]))
+            pooled = HTTPAdapter(pool_connections=size, pool_maxsize=size)
+            self.session.mount("http://", pooled)
+            self.session.mount("https://", pooled)
+        else:
             adapter = ReplayAdapter(replay)
             self.session.mount("http://", adapter)
             self.session.mount("https://", adapter)

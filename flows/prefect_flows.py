@@ -46,6 +46,13 @@ def task_runner(config: Config):
     return ThreadPoolTaskRunner(max_workers=max(1, run["batch_workers"]))
 
 
+def _window(config: Config) -> int:
+    """Batches in flight: one per worker plus one queued, so workers never wait for work."""
+    run = config.settings["run"]
+    workers = run["dask_workers"] if run["task_runner"] == "dask" else run["batch_workers"]
+    return max(1, workers) + 1
+
+
 def _flow_run_id() -> str | None:
     from prefect.runtime import flow_run
 
@@ -56,12 +63,15 @@ def execute(config: Config, sources: list[Source], kind: str, replay: list[str] 
     """The body both flows share: batches out to the task runner, results written here."""
     logger = get_run_logger()
     with Run(config, kind, replay, flow_run_id=_flow_run_id()) as run:
-        specs = run.batches(sources)
+        specs = deque(run.batches(sources))
         logger.info("run %s: %d source(s) in %d batch(es)", run.run_id, len(sources), len(specs))
-        futures = deque(collect_batch_task.submit(spec) for spec in specs)
-        while futures:
-            # Popping drops the future's reference to its results once written: memory stays
-            # bounded by the batches in flight, not the catalog size.
+        window = _window(config)
+        futures: deque = deque()
+        while specs or futures:
+            # A window of batches in flight: finished batches never pile up waiting for the one
+            # writer, so memory is bounded by the window, not the catalog size.
+            while specs and len(futures) < window:
+                futures.append(collect_batch_task.submit(specs.popleft()))
             results = futures.popleft().result()
             run.write(results)
             after = run.score(results)
