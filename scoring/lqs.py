@@ -294,6 +294,8 @@ def class_balance(ev: Evidence, cfg: dict) -> Dimension:
     g = _num(found[0]) if found else None
     basis = found[1] if found else None
     ratio = _num((ev.best("max_min_ratio") or (None,))[0])
+    if g is not None and not 0 <= g <= 1:
+        g = None  # a Gini outside [0, 1] is a broken statement, not evidence of balance
     if g is None:
         counts = ev.best("class_counts")
         if counts and isinstance(counts[0], dict) and counts[0]:

@@ -124,3 +124,10 @@ def test_label_density(labels, expected, band):
 def test_class_balance_from_published_counts():
     d = dim(ev(class_counts=({"a": 50, "b": 50}, "published")), "class_balance")
     assert (d.score, d.basis) == (100, "published") and d.evidence.startswith("Well balanced classes.")
+
+
+@pytest.mark.parametrize("value", [1.7, -0.2])
+def test_a_gini_outside_0_1_is_not_evidence(value):
+    assert dim(ev(gini=(value, "published")), "class_balance").basis == "default"
+    fallback = dim(ev(gini=(value, "published"), class_counts=({"a": 10, "b": 10}, "published")), "class_balance")
+    assert (fallback.score, fallback.basis) == (100, "published")
