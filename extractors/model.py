@@ -7,7 +7,7 @@ Nothing here does I/O.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # Canonical fields and value shapes of the label format (../shared/corpus/README.md).

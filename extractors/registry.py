@@ -34,6 +34,20 @@ from extractors.model import Extraction, ExtractionError
 FALLBACK = "html"
 
 
+# Modules of this package that are not adapters. Adapter modules are named after their NAME, so
+# the adapter names are known without importing them (config validation stays cheap); a test
+# checks that this agrees with the imported registry.
+NOT_ADAPTERS = frozenset({"model", "registry", "resolve", "document", "profile"})
+
+
+def module_names() -> list[str]:
+    """Adapter names from the package's module files, without importing any adapter."""
+    import extractors
+
+    return sorted(info.name for info in pkgutil.iter_modules(extractors.__path__)
+                  if not info.ispkg and not info.name.startswith("_") and info.name not in NOT_ADAPTERS)
+
+
 @lru_cache(maxsize=1)
 def _modules() -> dict[str, ModuleType]:
     import extractors
@@ -83,7 +97,6 @@ def detect(url: str | None, body: bytes, content_type: str | None = None) -> str
     by_url = detect_url(url)
     if by_url:
         module = get(by_url)
-        sniff = getattr(module, "sniff", None)
         # A URL claim stands unless the adapter can tell the body is not its kind.
         accepts = getattr(module, "accepts", None)
         if accepts is None or _safe(accepts, body, content_type):

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
 from extractors.normalize.license import commercial_use
-from extractors.profile import profile
+from extractors.profile import VERSION as PROFILE_VERSION, profile
 from flows.config import Source
 
 
@@ -75,10 +75,15 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+@lru_cache(maxsize=1)
+def _extractor_versions() -> str:
+    """Every extractor's name@version (fixed for the life of the process)."""
+    return ",".join(f"{name}@{registry.version(name)}" for name in registry.names()) + f",profile@{PROFILE_VERSION}"
+
+
 def fingerprint(source: Source) -> str:
-    versions = {name: registry.version(name) for name in registry.names()}
-    blob = json.dumps({"source": asdict(source), "extractors": versions, "profile": "1"},
-                      sort_keys=True, default=str)
+    """Equal for two runs when the source's config and the extractors' versions are equal."""
+    blob = json.dumps({"source": asdict(source), "extractors": _extractor_versions()}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 

@@ -112,14 +112,18 @@ def _replay(replay: str | list[str] | None) -> list[str] | None:
     return [replay] if isinstance(replay, str) else list(replay)
 
 
+def flow_options(config: Config) -> dict:
+    """The task runner and timeout that settings give a flow."""
+    return {"task_runner": task_runner(config), "timeout_seconds": config.settings["run"]["flow_timeout_seconds"]}
+
+
 def _options() -> dict:
-    """Task runner and timeout from the settings in force (LQS_CONFIG or the bundled config),
-    so deployment runs, which import this module fresh, get them too."""
+    """Options from the settings in force (LQS_CONFIG or the bundled config), so deployment runs,
+    which import this module fresh, get them too."""
     try:
-        config = load()
+        return flow_options(load())
     except Exception:  # the flow body loads the config again and reports the error properly
         return {}
-    return {"task_runner": task_runner(config), "timeout_seconds": config.settings["run"]["flow_timeout_seconds"]}
 
 
 FLOW_OPTIONS = _options()
@@ -165,8 +169,7 @@ def deployments(config: Config) -> list:
 
 def configured(flow_obj, config: Config):
     """The flow with the task runner and timeout from settings."""
-    return flow_obj.with_options(task_runner=task_runner(config),
-                                 timeout_seconds=config.settings["run"]["flow_timeout_seconds"])
+    return flow_obj.with_options(**flow_options(config))
 
 
 def prepare_environment() -> None:

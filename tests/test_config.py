@@ -65,7 +65,7 @@ def test_cli_reports_config_error_in_one_line_with_exit_2(config_dir):
     proc = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(config_dir), "sources"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
-    assert proc.stderr.strip() == f"lqs: error: sources.toml: source #2 (a): duplicate id 'a'"
+    assert proc.stderr.strip() == "lqs: error: sources.toml: source #2 (a): duplicate id 'a'"
     assert "Traceback" not in proc.stderr
 
 

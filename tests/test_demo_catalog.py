@@ -7,27 +7,18 @@ few facts per host are the ones the demo pages state (cited in demo/site.toml).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import duckdb
 import pytest
 
-import flows.config as config_module
-from flows.pipeline import run_locally
-
-DEMO_ARCHIVE = Path(__file__).resolve().parents[1] / "demo" / "demo.warc.gz"
+from tests.support import refresh_demo
 
 
 @pytest.fixture(scope="module")
 def harvest(tmp_path_factory):
     """(config, run summary, read-only warehouse connection) of one demo refresh."""
-    tmp = tmp_path_factory.mktemp("demo-catalog")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LQS_WAREHOUSE", str(tmp / "warehouse.duckdb"))
-        mp.setenv("LQS_ARCHIVE", str(tmp / "archive"))
-        cfg = config_module.load()
-        summary = run_locally(cfg, cfg.sources, "refresh", replay=[str(DEMO_ARCHIVE)])
-        con = duckdb.connect(str(cfg.warehouse_path), read_only=True)
+    cfg, (summary,), path = refresh_demo(tmp_path_factory.mktemp("demo-catalog"))
+    con = duckdb.connect(str(path), read_only=True)
     yield cfg, summary, con
     con.close()
 

@@ -3,7 +3,6 @@ harvest from a local server replays byte for byte; a failing write leaves no par
 from __future__ import annotations
 
 import gzip
-import json
 from pathlib import Path
 
 import duckdb

@@ -16,10 +16,10 @@ from flows.config import load
 from scoring import lqs
 from scoring.lqs import Evidence, fields, score
 from scoring.run import evidence_for, score_datasets
+from tests.support import refresh_demo
 from warehouse.db import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "demo" / "demo.warc.gz"
 CFG = load().lqs
 
 
@@ -83,18 +83,10 @@ def assert_same_evidence(con, dataset_ids=None):
 # ------------------------------------------------------------------ demo warehouse
 @pytest.fixture(scope="module")
 def demo_warehouse(tmp_path_factory):
-    from flows.pipeline import run_locally
-
-    tmp = tmp_path_factory.mktemp("demo-wh")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LQS_WAREHOUSE", str(tmp / "warehouse.duckdb"))
-        mp.setenv("LQS_ARCHIVE", str(tmp / "archive"))
-        config = load()
-        summary = run_locally(config, [s for s in config.sources if s.enabled], "refresh", replay=[str(DEMO)])
-        assert summary["sources_failed"] == 0
-        # a second, unchanged run: facts_current must pick the latest run's copies
-        run_locally(config, [s for s in config.sources if s.enabled], "refresh", replay=[str(DEMO)])
-    return tmp / "warehouse.duckdb"
+    # Two runs, the second unchanged: facts_current must pick the latest run's copies.
+    _, summaries, path = refresh_demo(tmp_path_factory.mktemp("demo-wh"), runs=2)
+    assert summaries[0]["sources_failed"] == 0
+    return path
 
 
 def test_fast_loader_gives_the_same_evidence_and_scores_on_the_demo_warehouse(demo_warehouse):

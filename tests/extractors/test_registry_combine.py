@@ -81,3 +81,11 @@ def test_an_unknown_reader_name_falls_back_to_the_named_adapter(monkeypatch):
     monkeypatch.setattr(registry, "_modules", lambda: {"outer": outer})
     merged = registry.combine("outer", [Extraction("gone", "9", url="https://e.org/1")])
     assert merged.extractor == "outer@1.0"
+
+
+def test_adapter_names_are_known_without_importing_the_adapters():
+    # Config validation relies on module names; every adapter module must be named after NAME,
+    # and every other module of the package must be listed in NOT_ADAPTERS.
+    from extractors import registry
+
+    assert registry.module_names() == registry.names()
