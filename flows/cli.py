@@ -122,6 +122,8 @@ def _print_summary(summary: dict) -> None:
     console.print(f"{summary['sources_ok']} ok ({summary['sources_unchanged']} unchanged), "
                   f"{summary['sources_failed']} failed, {summary['facts']} facts, "
                   f"{summary['bytes']:,} bytes, {summary['seconds']} s")
+    for host, outcomes in sorted(summary.get("hosts", {}).items()):
+        console.print(f"  {host}: " + ", ".join(f"{o} {n}" for o, n in sorted(outcomes.items())))
 
 
 # ------------------------------------------------------------------------ commands

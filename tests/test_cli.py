@@ -1,6 +1,8 @@
 """The `lqs` command line: output of the read commands and one-line errors with exit code 2."""
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -94,6 +96,19 @@ def test_show_card(warehouse_env):
     text = lqs("show", "nih-chestxray14", env=warehouse_env).stdout
     assert "LQS 81 · gold" in text and "112,120 images from 30,805 subjects" in text
     assert "Long-tail distribution" in text and "measured" in text and "curated" in text
+
+
+def test_refresh_summary_counts_outcomes_per_host():
+    from flows.cli import _print_summary
+
+    summary = {"kind": "refresh", "run_id": "r", "per_source": [], "sources_ok": 1, "sources_unchanged": 0,
+               "sources_failed": 0, "facts": 3, "bytes": 10, "seconds": 1.0,
+               "hosts": {"zenodo.org": {"ok": 2, "not-modified": 5}, "huggingface.co": {"http-429": 1}}}
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print_summary(summary)
+    assert "zenodo.org: not-modified 5, ok 2" in out.getvalue()
+    assert "huggingface.co: http-429 1" in out.getvalue()
 
 
 def test_fetches_ledger(warehouse_env):
