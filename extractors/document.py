@@ -11,6 +11,7 @@ from typing import Any
 
 from extractors import registry, resolve
 from extractors.model import CANONICAL_FIELDS, Extraction, Fact
+from extractors.normalize import annotations as annotations_
 from extractors.normalize import formats as formats_
 from extractors.normalize.ids import normalize_doi
 
@@ -99,6 +100,8 @@ def shape(field: str, value: Any) -> Any:
         names = formats_.sorted_set(str(v).strip().upper() for v in value
                                     if isinstance(v, str) and v.strip())
         return names or None
+    if field == "annotations_creators":
+        return annotations_.from_values(value) or None
     if field == "doi":
         return normalize_doi(value) if isinstance(value, str) else None
     if field in STR_FIELDS:

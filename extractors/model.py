@@ -14,7 +14,7 @@ from typing import Any
 CANONICAL_FIELDS = (
     "title", "license", "commercial_use", "release_date", "doi", "version", "publisher",
     "homepage", "size_bytes", "file_count", "formats", "item_count", "item_unit",
-    "subject_count", "class_count", "access",
+    "subject_count", "class_count", "access", "annotations_creators",
 )
 # Further fields the pipeline records (label statistics, curation, dates kept apart).
 EXTRA_FIELDS = (
@@ -33,6 +33,8 @@ BASES = ("measured", "published", "curated")
 RANK_API = 3        # a structured API field (REST JSON, XML schema element)
 RANK_EMBEDDED = 2   # structured data embedded in a page (JSON-LD, microdata, meta tags, YAML)
 RANK_TEXT = 1       # a pattern matched in free text
+RANK_GENERIC = 0    # read by the generic fallback readers (a shared key name, not a known schema):
+                    # below every dedicated adapter's fact, whatever its kind of place
 
 
 def _shallow_dict(obj) -> dict:

@@ -1,0 +1,1 @@
+"""Parsers for document formats (Markdown, reStructuredText, BibTeX): text in, structure out."""
