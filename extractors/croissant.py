@@ -16,10 +16,27 @@ A distribution that links to a web page is not a file either, and gives no forma
 page itself or the dataset's own `url` (an anchor on it such as ".../2.0.0/#files" included), or
 anything in HTML (PhysioNet points its DataDownload at the "Files" section of the landing page).
 
+Croissant 1.1 FileSets may be `containedIn` a FileObject with a `readLines` transform: the
+FileObject is then a manifest (a list of URLs, Common Crawl's *.paths.gz) and the FileSet's files
+are downloadable, not archive members. Sizes: FileObjects' and downloadable FileSets'
+`contentSize` are summed when every one of them states it; a manifest without a size does not
+block the sum (it is a short list of links, the files it lists are what one downloads).
+
 Publisher: an organisation named as `publisher`, `provider`, the catalogue that holds the dataset
 (`includedInDataCatalog`, the host: "Harvard Dataverse", "physionet.org"), or a `creator` that is
 an organisation, in that order; the label conventions count a host named so as the publisher.
-Persons never.
+Persons never, and a creator typed Organization whose name has the shape of a person's
+("Lora Aroyo") is taken for a mistyped person. A catalogue "name" that is a host path
+("web.example.edu/publish") ranks after an organisation creator.
+
+Standalone schema.org Dataset JSON-LD is read too, with the type spelt in any case ("DataSet")
+and a Dataset-level `encodingFormat` giving the formats when no distribution lists files.
+
+Croissant RAI fields: who annotated (`rai:dataAnnotationPlatform`, `...Protocol`, `...Analysis`,
+`rai:annotationsPerItem`, `rai:annotatorDemographics`, `rai:machineAnnotationTools`) via the
+shared annotations reader; the total the collection fields state with a containment verb ("X
+consists of 350 conversations") when the description states none (raw-data and source
+sentences never count).
 """
 from __future__ import annotations
 
@@ -43,7 +60,8 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import merged_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
-from extractors.normalize.prose import add_prose_counts
+from extractors.normalize.annotations import from_text as annotations_from_text
+from extractors.normalize.prose import add_prose_counts, paragraph_sentences, stated_totals
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
@@ -54,7 +72,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "croissant"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 # Generic schema.org reader: host-specific adapters (which also see JSON-LD on their own pages)
 # sniff first; only the html fallback comes after this one.
 SNIFF_ORDER = 80
@@ -76,7 +94,7 @@ ACCESS_VALUES = {
 DIGEST_KEYS = ("sha256", "sha512", "sha1", "md5")
 
 JSON_LD_SCRIPT = re.compile(rb"<script[^>]*application/ld\+json[^>]*>(.*?)</script>", re.S | re.I)
-DATASET_TYPE = re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*?)?"(?:[\w.:/#-]*[:/#])?Dataset"')
+DATASET_TYPE = re.compile(rb'"@type"\s*:\s*(?:\[[^\]]*?)?"(?:[\w.:/#-]*[:/#])?(?i:Dataset)"')
 MICRODATA_DATASET = re.compile(rb"""itemtype\s*=\s*["']https?://schema\.org/Dataset["']""", re.I)
 
 
@@ -189,7 +207,9 @@ def _types(node) -> set[str]:
     names = set()
     for value in _as_list(node.get("@type") or node.get("type")):
         if isinstance(value, str):
-            names.add(re.split(r"[:/#]", value.strip())[-1])
+            name = re.split(r"[:/#]", value.strip())[-1]
+            # "DataSet" (IODP and other hand-written JSON-LD) is the same type as "Dataset".
+            names.add("Dataset" if name.lower() == "dataset" else name)
     return names
 
 
@@ -313,6 +333,7 @@ class DatasetReader:
         self.read_files()
         self.read_classes()
         self.read_prose()
+        self.read_rai()
 
     # -- descriptive fields ---------------------------------------------------------------
     def read_title(self) -> None:
@@ -404,13 +425,25 @@ class DatasetReader:
     def read_publisher(self) -> None:
         # Organisations named as publisher, provider or catalogue; a creator that is an
         # organisation (Croissant files from repositories name the host so). Persons never.
+        # A catalogue named by a host path is a location more than a name: it ranks after an
+        # organisation creator.
+        deferred = None
         for key, organisation_only in (("publisher", False), ("provider", True),
                                        ("includedInDataCatalog", False), ("creator", True)):
             for value in _as_list(_get(self.node, key)):
-                name = self.organisation_name(self.resolve(value), organisation_only)
+                value = self.resolve(value)
+                name = self.organisation_name(value, organisation_only)
+                if name and key == "creator" and _looks_like_person(name, value):
+                    self.ex.warn(f"creator {name[:60]!r} is typed Organization but named like a person")
+                    continue
+                if name and key == "includedInDataCatalog" and _is_host_path(name):
+                    deferred = deferred or (name, key)
+                    continue
                 if name:
                     self.add("publisher", name, key)
                     return
+        if deferred:
+            self.add("publisher", deferred[0], deferred[1])
 
     def organisation_name(self, value, organisation_only: bool) -> str | None:
         if isinstance(value, str):
@@ -420,9 +453,7 @@ class DatasetReader:
         types = _types(value)
         if "Person" in types:
             return None
-        if organisation_only and not types & {"Organization", "Organisation", "DataCatalog",
-                                              "ResearchOrganization", "Corporation",
-                                              "GovernmentOrganization", "NGO", "Consortium"}:
+        if organisation_only and not types & ORGANISATION_TYPES:
             return None
         name = _first_text(_get(value, "name")) or _first_text(_get(value, "legalName"))
         return name[:300] if name else None
@@ -447,8 +478,10 @@ class DatasetReader:
             self.ex.warn(f"{len(entries)} distribution entries; read the first {MAX_DISTRIBUTION}")
             entries = entries[:MAX_DISTRIBUTION]
         by_id = {e["@id"]: e for e in entries if isinstance(e, dict) and isinstance(e.get("@id"), str)}
+        manifests = _manifest_ids(entries)
         files: list[tuple[FileEntry, str]] = []
         formats: list[str] = []
+        set_sizes: list[int | None] = []    # one per downloadable FileSet
         countable = True
         for i, entry in enumerate(entries):
             if not isinstance(entry, dict):
@@ -464,10 +497,15 @@ class DatasetReader:
                 formats.append(file_format)
             if role == "fileset":
                 countable = False   # a glob: how many files it matches is not stated
+                set_sizes.append(self.content_size(entry, i))
                 continue
             files.append(self.file_entry(entry, file_format, i))
+        if not formats and not files:
+            # A schema.org Dataset without distribution may state its format itself.
+            formats = [f for f in (fmt.from_encoding_format(e) for e in _encodings(self.node)) if f]
         self.emit_files(files, formats, countable)
-        if not any(f.size_bytes for f, _ in files):
+        self.emit_size(files, set_sizes, manifests)
+        if not any(f.size_bytes for f, _ in files) and not any(set_sizes):
             self.read_dataset_size()
 
     def is_web_page(self, entry: dict, file_format: str | None) -> bool:
@@ -527,9 +565,19 @@ class DatasetReader:
         if not unique or not countable:
             return
         self.add("file_count", len(unique), "distribution[*] (files counted)")
-        sizes = [f.size_bytes for f in unique]
+
+    def emit_size(self, files: list[tuple[FileEntry, str]], set_sizes: list[int | None],
+                  manifests: set[str]) -> None:
+        """The sum of the files' and downloadable FileSets' contentSize, when all state it; a
+        manifest that states no size (a list of the URLs of a FileSet) does not block it."""
+        sizes = [f.size_bytes for f in _dedupe(files)
+                 if f.size_bytes is not None or (f.file_id or "") not in manifests]
+        sizes += set_sizes
+        if not sizes:
+            return
         if all(s is not None for s in sizes):
-            self.add("size_bytes", sum(sizes), "distribution[*].contentSize (sum)")
+            where = "distribution[*].contentSize (sum" + (", FileSets included)" if set_sizes else ")")
+            self.add("size_bytes", sum(sizes), where)
         elif any(s is not None for s in sizes):
             self.ex.warn("some files state no contentSize: size_bytes not summed")
 
@@ -575,6 +623,153 @@ class DatasetReader:
             if raw:
                 done |= add_prose_counts(self.ex, _prose_text(raw), f"text:{self.path}.{key}: ",
                                          record=self.record, skip=done, single_subject=True)
+
+
+    # -- Croissant RAI -------------------------------------------------------------------
+    def rai(self, name: str) -> str | None:
+        parts = [_text(v) for v in _as_list(_rai_get(self.node, name))]
+        text = "\n".join(p for p in parts if p)
+        return text[:MAX_PROSE_TEXT] or None
+
+    def read_rai(self) -> None:
+        """Who annotated (the RAI annotation fields, through the shared annotations reader);
+        then a total from the collection fields when no count was read from the description."""
+        found: set[str] = set()
+        sources = []
+        for name in RAI_ANNOTATION_FIELDS:
+            text = self.rai(name)
+            terms = annotations_from_text(_prose_text(text)) if text else []
+            if terms:
+                found.update(terms)
+                sources.append(f"rai:{name}")
+        if found:
+            self.add("annotations_creators", sorted(found), ", ".join(sources))
+        if not any(f.field == "item_count" and f.record == self.record for f in self.ex.facts):
+            self.read_rai_total()
+
+    def read_rai_total(self) -> None:
+        """One total stated with a containment verb in the collection fields ("DICES-350
+        consists of 350 adversarial multi-turn conversations"); sentences about the raw data or
+        a source ("sampled from an 8K conversation corpus") never count, nor do two totals."""
+        totals: dict[int, tuple[str, str, str]] = {}
+        for name in RAI_COLLECTION_FIELDS:
+            text = self.rai(name)
+            for sentence in paragraph_sentences(_prose_text(text)) if text else []:
+                if _SOURCE_SENTENCE.search(sentence):
+                    continue
+                for count, unit, phrase in stated_totals(sentence):
+                    totals.setdefault(count, (unit, phrase, name))
+        if len(totals) != 1:
+            return
+        count, (unit, phrase, name) = next(iter(totals.items()))
+        self.add("item_count", count, f"text:{self.path}.rai:{name}: {phrase}", rank=RANK_TEXT, unit=unit)
+        self.add("item_unit", unit, f"text:{self.path}.rai:{name}: {phrase}", rank=RANK_TEXT)
+
+
+ORGANISATION_TYPES = {"Organization", "Organisation", "DataCatalog", "ResearchOrganization",
+                      "Corporation", "GovernmentOrganization", "NGO", "Consortium",
+                      "EducationalOrganization", "CollegeOrUniversity", "ResearchProject"}
+
+RAI_PREFIXES = ("rai:", "http://mlcommons.org/croissant/RAI/", "https://mlcommons.org/croissant/RAI/")
+# RAI fields about who annotated the data (Croissant RAI vocabulary).
+RAI_ANNOTATION_FIELDS = ("dataAnnotationPlatform", "dataAnnotationProtocol", "dataAnnotationAnalysis",
+                         "annotationsPerItem", "annotatorDemographics", "machineAnnotationTools")
+# RAI fields describing what was collected (dataCollectionRawData is about the source: not read).
+RAI_COLLECTION_FIELDS = ("dataCollectionType", "dataCollection")
+_SOURCE_SENTENCE = re.compile(r"\b(?:sampled|drawn|selected|taken|derived|extracted)\s+from\b|"
+                              r"\bbased\s+on\b|\b(?:source|original|raw|input|parent)\s+"
+                              r"(?:data|dataset|corpus|collection)\b|\bsubset\b", re.I)
+
+
+def _rai_get(node: dict, name: str):
+    for prefix in RAI_PREFIXES:
+        if prefix + name in node:
+            return node[prefix + name]
+    return None
+
+
+# A creator typed Organization is a person mistyped when its name has the shape of one: two to
+# four capitalised name words (initials and particles allowed), no word of an organisation's
+# name, no acronym - and the organisation's own site does not carry the name ("Common Crawl"
+# at commoncrawl.org, "Hugging Face" at huggingface.co are organisations).
+ORGANISATION_WORDS = {
+    "the", "foundation", "university", "universität", "université", "universidad", "università",
+    "institute", "institut", "instituto", "istituto", "college", "school", "academy", "laboratory",
+    "laboratories", "lab", "labs", "center", "centre", "program", "programme", "project",
+    "consortium", "association", "society", "council", "agency", "department", "ministry",
+    "office", "bureau", "service", "services", "survey", "inc", "inc.", "ltd", "ltd.", "llc",
+    "gmbh", "corp", "corp.", "corporation", "company", "co.", "group", "team", "network",
+    "initiative", "organization", "organisation", "museum", "library", "archive", "archives",
+    "repository", "hospital", "clinic", "trust", "commission", "committee", "alliance",
+    "federation", "union", "board", "authority", "government", "research", "data", "systems",
+    "technologies", "technology", "partners", "collective", "community", "observatory",
+    "administration", "national", "international", "open", "science", "sciences", "studio",
+    "press", "media", "labs.", "ai", "ml", "nlp", "for", "of", "and", "&",
+}
+_NAME_PARTICLES = {"van", "von", "de", "der", "den", "da", "del", "della", "di", "du", "la", "le",
+                   "bin", "al", "el", "dos", "das", "ter", "ten", "y"}
+_INITIAL = re.compile(r"^[^\W\d_]\.(?:[^\W\d_]\.)*$")
+
+
+def _looks_like_person(name: str, value) -> bool:
+    words = name.replace(",", " ").split()
+    if not 2 <= len(words) <= 4:
+        return False
+    if any(w.lower() in ORGANISATION_WORDS for w in words):
+        return False
+    for i, word in enumerate(words):
+        if _INITIAL.match(word):
+            continue
+        if i > 0 and word in _NAME_PARTICLES:
+            continue
+        letters = word.replace("-", "").replace("'", "").replace("’", "")
+        if not (letters.isalpha() and word[0].isupper() and not letters.isupper()):
+            return False
+    site = _first_text(_get(value, "url")) if isinstance(value, dict) else None
+    host = (urlsplit(site).hostname or "") if site and "://" in site else ""
+    squashed = "".join(ch for ch in name.lower() if ch.isalnum())
+    return not (host and squashed and squashed in host.replace(".", "").replace("-", ""))
+
+
+def _is_host_path(name: str) -> bool:
+    """"web.example.edu/publish": a host with a path, no words of a name."""
+    return not any(ch.isspace() for ch in name) and "/" in name and "." in name.split("/", 1)[0]
+
+
+def _manifest_ids(entries: list) -> set[str]:
+    """@ids of FileObjects that a FileSet reads line by line (lists of the FileSet's URLs)."""
+    out: set[str] = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        for ref in _as_list(_get(entry, "containedIn")):
+            if isinstance(ref, dict) and _reads_lines(ref):
+                ref_id = _container_id(ref)
+                if ref_id:
+                    out.add(ref_id)
+    return out
+
+
+def _reads_lines(ref: dict) -> bool:
+    transforms = _as_list(_get(ref, "transform"))
+    return any(isinstance(t, dict) and _get(t, "readLines") in (True, "true") for t in transforms)
+
+
+def _container_id(ref) -> str | None:
+    """{"@id": x}, "x", or Croissant 1.1 {"fileObject": {"@id": x}, "transform": ...}."""
+    if isinstance(ref, str):
+        return ref
+    if not isinstance(ref, dict):
+        return None
+    if isinstance(ref.get("@id"), str):
+        return ref["@id"]
+    for key in ("fileObject", "fileSet"):
+        inner = _get(ref, key)
+        if isinstance(inner, dict) and isinstance(inner.get("@id"), str):
+            return inner["@id"]
+        if isinstance(inner, str):
+            return inner
+    return None
 
 
 def _is_croissant(node: dict) -> bool:
@@ -643,8 +838,11 @@ def _entry_role(entry: dict, by_id: dict) -> str:
     if _is_repository(entry):
         return "repository"
     for ref in _as_list(_get(entry, "containedIn")):
-        ref_id = ref.get("@id") if isinstance(ref, dict) else ref if isinstance(ref, str) else None
+        ref_id = _container_id(ref)
         container = by_id.get(ref_id) if ref_id else None
+        # A container read line by line is a list of URLs: what it lists is downloadable.
+        if container is not None and isinstance(ref, dict) and _reads_lines(ref):
+            continue
         # Contents of a repository are what one downloads; anything else is inside a file
         # (an archive), and so is content of a container the body does not describe.
         if container is None or not _is_repository(container):
@@ -657,7 +855,7 @@ def _entry_format(entry: dict) -> str | None:
     text/plain is ARFF), then the stated encodingFormat; for a FileSet its glob."""
     names = [_first_text(_get(entry, "name")), _first_text(_get(entry, "contentUrl"))]
     if "FileSet" in _types(entry):
-        names = [_first_text(_get(entry, "includes"))]
+        names = _include_patterns(_get(entry, "includes"))
         for encoding in _encodings(entry):
             found = fmt.from_encoding_format(encoding)
             if found:
@@ -671,6 +869,17 @@ def _entry_format(entry: dict) -> str | None:
         if found:
             return found
     return None
+
+
+def _include_patterns(value) -> list[str]:
+    """FileSet `includes`: a glob, a list of globs, or a list written as one string
+    ("['350/*.csv']", as some generators serialise it)."""
+    out = []
+    for item in _as_list(value)[:50]:
+        text = _text(item)
+        if text:
+            out += [p.strip(" '\"") for p in text.strip("[] ").split(",") if p.strip(" '\"")]
+    return out
 
 
 def _dedupe(files: list[tuple[FileEntry, str]]) -> list[FileEntry]:

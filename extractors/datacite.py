@@ -34,7 +34,7 @@ from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import load_json
 
 NAME = "datacite"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 SNIFF_ORDER = 20
 
 API_HOSTS = {"api.datacite.org", "api.test.datacite.org"}
@@ -218,7 +218,8 @@ def read_attributes(ex: Extraction, attrs: dict, path: str, key: str | None, url
     rights = [(_dict(r).get("rightsIdentifier"), _dict(r).get("rightsUri"), _dict(r).get("rights"),
                f"{path}.rightsList[{i}]") for i, r in enumerate(_list(attrs.get("rightsList")))]
     read_rights(ex, key, rights)
-    read_sizes(ex, key, [(s, f"{path}.sizes[{i}]") for i, s in enumerate(_list(attrs.get("sizes")))])
+    read_sizes(ex, key, [(s, f"{path}.sizes[{i}]") for i, s in enumerate(_list(attrs.get("sizes")))],
+               formats=len([f for f in _list(attrs.get("formats")) if _text(f)]))
     _json_files_and_formats(ex, key, attrs, path, media)
     _json_homepage(ex, key, attrs, path, url)
     descriptions = [(_dict(d).get("descriptionType"), _dict(d).get("description"))
@@ -360,13 +361,19 @@ def _access(uri, text) -> str | None:
     return None
 
 
-def read_sizes(ex: Extraction, key, sizes: list[tuple]) -> None:
-    """Byte quantities -> size_bytes (the first wins; others stay facts); "N files" ->
-    file_count. Other quantities ("8898 data points", "20 pages") are not sizes."""
-    for value, where in sizes:
-        text = _text(value)
-        if not text or len(text) > 200:
-            continue
+def read_sizes(ex: Extraction, key, sizes: list[tuple], formats: int = 0) -> None:
+    """Byte quantities -> size_bytes; "N files" -> file_count. Other quantities ("8898 data
+    points", "20 pages") are not sizes.
+
+    DataCite `sizes` is free text, written two ways across repositories: one total ("107328
+    bytes", "1.7 GB"; Dryad, Figshare) or one entry per file (research-information systems
+    such as Pure export "1KB", "6KB", "7MB", in the same order as `formats`). When every entry
+    is a byte quantity and there are several, they are per-file sizes: size_bytes is their sum,
+    and when `formats` lists as many entries (one per file, in parallel) their number is the
+    file count. Otherwise the first byte quantity wins and the others stay warnings."""
+    entries = [(t, where) for t, where in ((_text(v), w) for v, w in sizes) if t and len(t) <= 200]
+    byte_sizes = []
+    for text, where in entries:
         files = FILES_SIZE.match(text)
         if files:
             _add(ex, key, "file_count", parse_count(files.group(1)), f"{where}: {text}")
@@ -375,7 +382,19 @@ def read_sizes(ex: Extraction, key, sizes: list[tuple]) -> None:
             continue  # a bare number in free-text sizes could count pages or records
         parsed = parse_size(text)
         if parsed:
-            _add(ex, key, "size_bytes", parsed[0], f"{where}: {text}")
+            byte_sizes.append((parsed[0], text, where))
+    if len(byte_sizes) >= 2 and len(byte_sizes) == len(entries):
+        shown = " + ".join(t for _, t, _ in byte_sizes)
+        where = byte_sizes[0][2].rsplit("[", 1)[0]
+        _add(ex, key, "size_bytes", sum(b for b, _, _ in byte_sizes), f"{where} (sum): {shown}"[:MAX_EVIDENCE])
+        if formats == len(byte_sizes):
+            _add(ex, key, "file_count", len(byte_sizes),
+                 f"{where}: {len(byte_sizes)} per-file sizes, as many formats")
+        return
+    for value, text, where in byte_sizes[:1]:
+        _add(ex, key, "size_bytes", value, f"{where}: {text}")
+    if len(byte_sizes) > 1:
+        ex.warn(f"several sizes next to other quantities; the first is kept: {byte_sizes[0][1]!r}")
 
 
 def read_files(ex: Extraction, key, files: list[FileEntry], where: str) -> None:
@@ -396,7 +415,7 @@ def read_formats(ex: Extraction, key, formats: list[tuple], files: list[FileEntr
         text = _text(value)
         if not text or len(text) > 200:
             continue
-        name = fmt.from_encoding_format(text)
+        name = fmt.from_encoding_format(text) or _other_format(text)
         if name:
             found.append(name)
         else:
@@ -405,6 +424,16 @@ def read_formats(ex: Extraction, key, formats: list[tuple], files: list[FileEntr
         _add(ex, key, "formats", fmt.sorted_set(found), formats[0][1].rsplit("[", 1)[0])
     elif any(f.format for f in files):
         _add(ex, key, "formats", fmt.sorted_set(f.format for f in files), files_where)
+
+
+# A MIME type (type/subtype) that names no format of the vocabulary: a stated format, "OTHER"
+# (application/octet-stream, application/x-rtf). Free text that names nothing stays unread.
+_MIME_SHAPE = re.compile(r"^(?:application|text|image|audio|video|model|chemical|multipart)/"
+                         r"[\w.+-]{1,100}$", re.I)
+
+
+def _other_format(text: str) -> str | None:
+    return "OTHER" if _MIME_SHAPE.match(text.strip()) else None
 
 
 def _content_files(value, mimes: list | None = None) -> list[FileEntry]:
@@ -520,7 +549,8 @@ def read_resource(ex: Extraction, resource, key: str | None, url: str | None) ->
     rights = [(r.get("rightsIdentifier"), r.get("rightsURI"), text(r), f"resource/rightsList/rights[{i + 1}]")
               for i, r in enumerate(all_("rightsList/rights"))]
     read_rights(ex, key, rights)
-    read_sizes(ex, key, [(text(s), f"resource/sizes/size[{i + 1}]") for i, s in enumerate(all_("sizes/size"))])
+    read_sizes(ex, key, [(text(s), f"resource/sizes/size[{i + 1}]") for i, s in enumerate(all_("sizes/size"))],
+               formats=len([f for f in all_("formats/format") if text(f)]))
     read_formats(ex, key, [(text(f), f"resource/formats/format[{i + 1}]")
                            for i, f in enumerate(all_("formats/format"))], [], "")
     alternates = [(a.get("alternateIdentifierType"), text(a),

@@ -38,7 +38,7 @@ from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
 
 NAME = "dcat"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 SNIFF_ORDER = 70   # before the generic schema.org reader (croissant, 80); after host adapters
 
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
@@ -345,7 +345,7 @@ class DatasetReader:
             raw, name = self.text(self.node, prop)
             if not raw:
                 continue
-            value = parse_date(raw)
+            value = parse_date(raw) or _year_of_ambiguous_date(raw)
             if value:
                 self.add(field, value, f"{name} {raw[:40]}")
             else:
@@ -492,6 +492,22 @@ class DatasetReader:
                  for algorithm in self.values(checksum, SPDX.algorithm)
                  for value in self.values(checksum, SPDX.checksumValue)]
         return merged_digest_fields(pairs)
+
+
+# "06/05/2009": numeric day and month in an order the text does not settle (CKAN/DERI exports
+# of UK and US catalogues write both). The shared date parser refuses the day; the year is
+# certain, so it is kept at year precision.
+_AMBIGUOUS_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})([/.-])(\d{1,2})\2(\d{4})\s*$")
+
+
+def _year_of_ambiguous_date(raw: str) -> str | None:
+    """The year of a numeric date whose day/month order is ambiguous (both parts <= 12)."""
+    found = _AMBIGUOUS_NUMERIC_DATE.match(raw or "")
+    if not found or int(found.group(1)) > 12 or int(found.group(3)) > 12:
+        return None
+    if min(int(found.group(1)), int(found.group(3))) < 1:
+        return None
+    return parse_date(found.group(4))
 
 
 def _literal_order(value):

@@ -11,6 +11,16 @@ Spec: https://datapackage.org (v1 and v2). What is read:
   files) or the old `url`; `format`, `mediatype`, `bytes`, `hash` (an MD5 unless written
   "<algorithm>:<hex>"). Inline `data` is not a file.
 
+Early descriptors (before April 2013, e.g. old DataHub `datapackage.json` files) list their
+files under the legacy key `files` instead of `resources`; they are read the same way.
+
+Sizes and row counts stated for the package (DataHub writes package-level `bytes` and
+`count_of_rows`) are stated totals and win. Otherwise per-resource `bytes` are summed only when
+every file-bearing resource states them, and per-resource row counts (`count_of_rows`,
+frictionless-py `stats.rows`) only when every data resource states one. A resource named by a
+plural noun ("bioregions") whose count the descriptions state ("All 185 One Earth bioregions")
+states its rows. Counts in the package description go through the shared prose reader.
+
 Not read, on purpose: `created` is when the descriptor was written, not when the data were
 published (release_date stays empty); `sources[]` are upstream providers; `related[]` (DataHub)
 describes other datasets; `last_modified` is a modification date (-> modified_date only).
@@ -23,12 +33,13 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
-from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
+from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import prefixed_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.prose import add_prose_counts
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
 
@@ -38,7 +49,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "frictionless"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 SNIFF_ORDER = 60
 
 DESCRIPTOR_PATH = re.compile(r"(?:^|/)datapackage\.(?:json|ya?ml)$", re.I)
@@ -58,9 +69,10 @@ def match_url(url: str) -> bool:
 
 
 def accepts(body: bytes, content_type: str | None) -> bool:
-    """A URL named datapackage.* is ours when the body is an object with a resources list."""
+    """A URL named datapackage.* is ours when the body is an object listing resources (or, in
+    pre-2013 descriptors, `files`)."""
     data = _parse_quietly(body)
-    return isinstance(data, dict) and isinstance(data.get("resources"), list)
+    return isinstance(data, dict) and _resource_list(data) is not None
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
@@ -68,18 +80,46 @@ def sniff(body: bytes, content_type: str | None) -> bool:
     return isinstance(data, dict) and _looks_like_package(data)
 
 
+# Keys only the Data Package spec (v1, v2 and the pre-v1 drafts) gives a package, next to its
+# name/title; `datapackage_version` and `profile` name the spec itself.
+PACKAGE_KEYS = ("licenses", "license", "sources", "contributors", "maintainers", "profile",
+                "datapackage_version", "$schema")
+
+
 def _looks_like_package(data: dict) -> bool:
-    resources = data.get("resources")
-    if not isinstance(resources, list):
-        return False
     profile = " ".join(v for v in (data.get("profile"), data.get("$schema")) if isinstance(v, str)).lower()
-    if "data-package" in profile or "datapackage" in profile:
-        return True
-    # A catalogue record (CKAN) also has "resources", with "url"/"package_id"; a descriptor's
-    # resources have "path" (or inline "data") and the package has one of its own keys.
-    has_path = any(isinstance(r, dict) and ("path" in r or "data" in r) for r in resources[:100])
-    has_key = any(k in data for k in ("name", "licenses", "title", "id", "profile"))
-    return has_path and has_key
+    resources = data.get("resources")
+    if isinstance(resources, list):
+        if "data-package" in profile or "datapackage" in profile:
+            return True
+        # A catalogue record (CKAN) also has "resources", with "url"/"package_id"; a
+        # descriptor's resources have "path" (or inline "data") and the package has one of its
+        # own keys.
+        has_path = any(isinstance(r, dict) and ("path" in r or "data" in r) for r in resources[:100])
+        has_key = any(k in data for k in ("name", "licenses", "title", "id", "profile"))
+        return has_path and has_key
+    if resources is not None:
+        return False
+    # Pre-2013 descriptors: the files under the legacy key "files", as objects with a "path"
+    # (npm's package.json also has "files", "name" and "license", but its files are strings).
+    files = data.get("files")
+    if not isinstance(files, list) or not _has_path_objects(files):
+        return False
+    named = any(isinstance(data.get(k), str) and data.get(k).strip() for k in ("name", "title"))
+    return named and any(k in data for k in PACKAGE_KEYS)
+
+
+def _has_path_objects(entries: list) -> bool:
+    return any(isinstance(e, dict) and isinstance(e.get("path"), str) for e in entries[:100])
+
+
+def _resource_list(data: dict) -> tuple[str, list] | None:
+    """("resources", list), or ("files", list) for a legacy descriptor, or None."""
+    if isinstance(data.get("resources"), list):
+        return "resources", data["resources"]
+    if "resources" not in data and isinstance(data.get("files"), list) and _has_path_objects(data["files"]):
+        return "files", data["files"]
+    return None
 
 
 def _parse_quietly(body: bytes):
@@ -135,12 +175,16 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
     data = _parse(body, content_type)
     if not isinstance(data, dict):
         raise ExtractionError(f"a Data Package descriptor is an object, not {type(data).__name__}")
-    if not isinstance(data.get("resources"), list):
+    found = _resource_list(data)
+    if found is None:
         raise ExtractionError("not a Data Package: no resources list")
+    key, resources = found
     _read_descriptive(ex, url, data)
     _read_licenses(ex, data)
     _read_publisher(ex, data)
-    _read_resources(ex, url, data["resources"])
+    _read_package_totals(ex, data)
+    _read_resources(ex, url, resources, key)
+    _read_row_counts(ex, data, resources, key)
     return ex
 
 
@@ -251,20 +295,20 @@ def _read_publisher(ex: Extraction, data: dict) -> None:
         ex.add("publisher", _clip(name), "$.publisher", rank=RANK_API)
 
 
-def _read_resources(ex: Extraction, url: str | None, resources: list) -> None:
+def _read_resources(ex: Extraction, url: str | None, resources: list, key: str = "resources") -> None:
     if len(resources) > MAX_RESOURCES:
-        ex.warn(f"{len(resources)} resources; read the first {MAX_RESOURCES}")
+        ex.warn(f"{len(resources)} {key}; read the first {MAX_RESOURCES}")
         resources = resources[:MAX_RESOURCES]
     files: list[FileEntry] = []
     sizes: list[int | None] = []      # one per resource that adds files
     seen: set[str] = set()
     for i, resource in enumerate(resources):
         if not isinstance(resource, dict):
-            ex.warn(f"resources[{i}] is not an object")
+            ex.warn(f"{key}[{i}] is not an object")
             continue
         paths = _paths(resource)
         if not paths and "data" not in resource:
-            ex.warn(f"resources[{i}] has neither path nor data")
+            ex.warn(f"{key}[{i}] has neither path nor data")
         new = [p for p in paths if p not in seen]   # inline data adds no file; repeats count once
         if not new:
             continue
@@ -272,10 +316,10 @@ def _read_resources(ex: Extraction, url: str | None, resources: list) -> None:
         size = _bytes(resource.get("bytes"))
         sizes.append(size)
         if size is not None and len(paths) > 1:
-            ex.warn(f"resources[{i}].bytes covers {len(paths)} files")
+            ex.warn(f"{key}[{i}].bytes covers {len(paths)} files")
         for path in new:
             files.append(FileEntry(
-                name=basename(path)[:500] or f"resources[{i}]",
+                name=basename(path)[:500] or f"{key}[{i}]",
                 # `bytes` is the size of the whole resource: it belongs to a file only when the
                 # resource is one file.
                 size_bytes=size if len(paths) == 1 else None,
@@ -287,15 +331,97 @@ def _read_resources(ex: Extraction, url: str | None, resources: list) -> None:
                 **prefixed_digest_fields(resource.get("hash"), default="md5"),
             ))
     ex.files.extend(files)
-    ex.add("formats", fmt.sorted_set(f.format for f in files), "$.resources[*].format|path|mediatype",
+    ex.add("formats", fmt.sorted_set(f.format for f in files), f"$.{key}[*].format|path|mediatype",
            rank=RANK_API)
     if not files:
         return
-    ex.add("file_count", len(files), "$.resources[*].path", rank=RANK_API)
+    ex.add("file_count", len(files), f"$.{key}[*].path", rank=RANK_API)
     if all(s is not None for s in sizes):
-        ex.add("size_bytes", sum(sizes), "sum of $.resources[*].bytes", rank=RANK_API)
+        ex.add("size_bytes", sum(sizes), f"sum of $.{key}[*].bytes", rank=RANK_API)
     elif any(s is not None for s in sizes):
         ex.warn("some resources state no bytes: size_bytes not summed")
+
+
+# Row counts as descriptors state them: DataHub `count_of_rows` (package and resource),
+# frictionless-py `stats.rows` (resource).
+ROW_COUNT_KEYS = ("count_of_rows", "rowCount", "row_count")
+
+
+def _read_package_totals(ex: Extraction, data: dict) -> None:
+    """Package-level `bytes` and `count_of_rows` (DataHub) are stated totals: emitted before the
+    sums of the resources, so they win where a resource states nothing."""
+    size = _bytes(data.get("bytes"))
+    if size:
+        ex.add("size_bytes", size, "$.bytes (package)", rank=RANK_API)
+    for name in ROW_COUNT_KEYS:
+        rows = _bytes(data.get(name))
+        if rows:
+            ex.add("item_count", rows, f"$.{name} (package)", rank=RANK_API, unit="rows")
+            ex.add("item_unit", "rows", f"$.{name} (package)", rank=RANK_API)
+            return
+
+
+def _read_row_counts(ex: Extraction, data: dict, resources: list, key: str) -> None:
+    """Rows of the data resources, summed only when every one of them states its count; then
+    counts in the package description (the shared prose reader, weakest evidence)."""
+    data_resources = [r for r in resources[:MAX_RESOURCES] if isinstance(r, dict) and _paths(r)]
+    single = len(data_resources) == 1
+    counts = [_resource_rows(r, data if single else None) for r in data_resources]
+    if counts and all(c is not None for c in counts):
+        units = {unit for _, unit, _ in counts}
+        unit = units.pop() if len(units) == 1 else "rows"
+        stated = all(how.startswith("$") for _, _, how in counts)
+        evidence = counts[0][2] if single else f"sum of $.{key}[*] row counts"
+        rank = RANK_API if stated else RANK_TEXT
+        ex.add("item_count", sum(c for c, _, _ in counts), _clip(evidence), rank=rank, unit=unit)
+        ex.add("item_unit", unit, _clip(evidence), rank=rank)
+    description = data.get("description")
+    if isinstance(description, str) and description.strip():
+        add_prose_counts(ex, description[:100_000], "$.description: ")
+
+
+def _resource_rows(resource: dict, package: dict | None) -> tuple[int, str, str] | None:
+    """(rows, unit, evidence) of one resource: a stated row count, else the count of the thing
+    it is named after in its own description (and the package's, when it is the only one)."""
+    for name in ROW_COUNT_KEYS:
+        rows = _bytes(resource.get(name))
+        if rows:
+            return rows, "rows", f"$.resources[name={_text(resource.get('name'))}].{name}"
+    stats = resource.get("stats")
+    rows = _bytes(stats.get("rows")) if isinstance(stats, dict) else None
+    if rows:
+        return rows, "rows", f"$.resources[name={_text(resource.get('name'))}].stats.rows"
+    texts = [resource.get("description")] + ([package.get("description")] if package else [])
+    return _named_count(_text(resource.get("name")), [t for t in texts if isinstance(t, str)])
+
+
+# "All 185 One Earth bioregions", "185 discrete bioregions": a number, up to three modifier
+# words, then the noun the resource is named after. A bound or a part before the number
+# ("more than 180", "8 of the") makes it no count.
+_HEDGE = re.compile(r"(?:more than|over|at least|up to|nearly|almost|about|approximately|around|"
+                    r"less than|fewer than|under|some|~|>|<)\s*$", re.I)
+_NOT_MODIFIER = {"of", "in", "from", "per", "each", "and", "or", "with", "to", "the", "a", "an",
+                 "for", "by", "on", "at", "are", "were", "is", "was", "more", "other", "new"}
+
+
+def _named_count(name: str | None, texts: list[str]) -> tuple[int, str, str] | None:
+    noun = (name or "").strip().lower().replace("_", " ").replace("-", " ")
+    # Only a plural noun of letters names the things in the rows ("bioregions", "airports").
+    if not re.fullmatch(r"[a-z]{4,40}s", noun) or noun.endswith("ss"):
+        return None
+    number = r"(?<![\w.,$€£#/-])(?P<num>\d{1,3}(?:,\d{3})+|\d{1,9})(?![\w.,%-]|\.\d)"
+    pattern = re.compile(number + r"\s+(?P<mods>(?:[A-Za-z][\w'’-]*\s+){0,3}?)" + noun + r"\b", re.I)
+    found: dict[int, str] = {}
+    for text in texts:
+        for m in pattern.finditer(text[:100_000]):
+            mods = m.group("mods").lower().split()
+            if any(w in _NOT_MODIFIER for w in mods) or _HEDGE.search(text[max(0, m.start() - 20):m.start()]):
+                continue
+            found.setdefault(int(m.group("num").replace(",", "")), m.group(0))
+    if len(found) != 1:
+        return None     # no count, or several different ones: nothing is stated for sure
+    value, phrase = next(iter(found.items()))
+    return (value, noun, f"text: {phrase}") if value > 0 else None
 
 
 def _paths(resource: dict) -> list[str]:

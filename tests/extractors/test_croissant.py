@@ -344,3 +344,96 @@ def test_the_same_md5_behind_two_urls_is_one_file():
     body["distribution"].append(mirror)
     ex = run(json.dumps(body).encode())
     assert len(ex.files) == 1 and record(ex)["file_count"] == 1
+
+
+# --------------------------------------------------------------------------- manifests and FileSet sizes
+
+def test_filesets_listed_by_manifests_are_downloadable_and_sized():
+    # Croissant 1.1 `containedIn {fileObject, transform readLines}`: the FileObject is a list of
+    # URLs, so the FileSet's files are downloads (not archive members) and its size counts; the
+    # manifests state no size and do not block the sum.
+    rec = record(run(fixture("manifest-filesets-1.1.json")))
+    assert rec["size_bytes"] == int(1.5 * 2**40) + 512 * 2**30 + 20000
+    assert "file_count" not in rec          # how many files the globs match is not stated
+    assert rec["publisher"] == "Open Web Archive"
+    assert rec["release_date"] == "2024-07-30"
+
+
+def test_fileset_without_size_blocks_the_sum():
+    data = json.loads(fixture("manifest-filesets-1.1.json"))
+    del data["distribution"][3]["contentSize"]
+    assert "size_bytes" not in record(run(json.dumps(data).encode()))
+
+
+def test_fileset_inside_an_archive_is_still_a_member():
+    body = doc(name="x", distribution=[
+        {"@type": "cr:FileObject", "@id": "a.zip", "contentUrl": "https://e.org/a.zip",
+         "encodingFormat": "application/zip", "contentSize": "10 MB"},
+        {"@type": "cr:FileSet", "@id": "imgs", "containedIn": {"@id": "a.zip"},
+         "encodingFormat": "image/jpeg", "includes": "*.jpg", "contentSize": "9 MB"}])
+    rec = record(run(body))
+    assert rec["size_bytes"] == 10_000_000 and rec["file_count"] == 1 and rec["formats"] == ["ZIP"]
+
+
+def test_includes_written_as_a_list_string():
+    body = doc(name="x", distribution=[
+        {"@type": "cr:FileObject", "@id": "repo", "contentUrl": "https://github.com/e/x", "encodingFormat": "git+https"},
+        {"@type": "cr:FileSet", "@id": "s", "containedIn": {"@id": "repo"}, "includes": "['data/*.parquet']"}])
+    assert record(run(body))["formats"] == ["PARQUET"]
+
+
+# --------------------------------------------------------------------------- RAI fields
+
+def test_rai_annotation_fields_and_collection_total():
+    rec = record(run(fixture("rai-annotations-1.0.json")))
+    assert rec["annotations_creators"] == ["crowdsourced", "expert-generated"]
+    # "The released set contains 1,200 prompt-reply pairs"; the 25,000 source conversations
+    # (sampled from, raw data) are not the total.
+    assert rec["item_count"] == 1200 and rec["item_unit"] == "pairs"
+    # creator typed Organization but named like a person: no publisher
+    assert "publisher" not in rec
+
+
+def test_rai_total_yields_to_the_description():
+    data = json.loads(fixture("rai-annotations-1.0.json"))
+    data["description"] = "The dataset consists of 1,180 examples."
+    ex = run(json.dumps(data).encode())
+    assert record(ex)["item_count"] == 1180
+    assert [f.value for f in facts_of(ex, "item_count")] == [1180]
+
+
+def test_two_different_rai_totals_give_none():
+    data = json.loads(fixture("rai-annotations-1.0.json"))
+    data["rai:dataCollectionType"] = "The corpus contains 900 pairs."
+    assert "item_count" not in record(run(json.dumps(data).encode()))
+
+
+def test_rai_without_annotation_words_gives_no_annotators():
+    body = doc(name="x", **{"rai:dataAnnotationPlatform": "Internal tool",
+                            "rai:dataCollection": "Experts wrote the prompts."})
+    assert "annotations_creators" not in record(run(body))
+
+
+# --------------------------------------------------------------------------- publisher: organisation or person
+
+@pytest.mark.parametrize("creator, expected", [
+    ({"@type": "sc:Organization", "name": "Lena Fischer"}, None),                   # a person's name
+    ({"@type": "sc:Organization", "name": "Jan van der Berg"}, None),
+    ({"@type": "sc:Organization", "name": "J. R. Okafor"}, None),
+    ({"@type": "sc:Organization", "name": "Allen Institute for AI"}, "Allen Institute for AI"),
+    ({"@type": "sc:Organization", "name": "The Open Web Foundation"}, "The Open Web Foundation"),
+    ({"@type": "sc:Organization", "name": "Meta AI"}, "Meta AI"),                     # acronym
+    ({"@type": "sc:Organization", "name": "Zenodo"}, "Zenodo"),                       # one word
+    # two capitalised words, but the organisation's own site carries the name
+    ({"@type": "sc:Organization", "name": "Hugging Face", "url": "https://huggingface.co/"}, "Hugging Face"),
+    ({"@type": "sc:Person", "name": "Zenodo"}, None),
+])
+def test_creator_organisation_publisher(creator, expected):
+    rec = record(run(doc(name="x", creator=creator)))
+    assert rec.get("publisher") == expected
+
+
+def test_explicit_publisher_wins_over_the_person_check():
+    body = doc(name="x", publisher={"@type": "sc:Organization", "name": "Open Data Works"},
+               creator={"@type": "sc:Organization", "name": "Lena Fischer"})
+    assert record(run(body))["publisher"] == "Open Data Works"

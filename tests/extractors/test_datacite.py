@@ -314,3 +314,36 @@ def test_fact_shapes(name):
             assert isinstance(fact.value, int) and not isinstance(fact.value, bool)
         if fact.field in ("release_date", "modified_date"):
             assert len(fact.value) in (4, 7, 10)
+
+
+# ---------------------------------------------------------------- sizes written one per file
+
+def test_per_file_sizes_are_summed_and_counted():
+    # Research-portal exports (Pure and the like): one <size> and one <format> per file.
+    rec = canonical(run(load("per-file-sizes.xml"), None))
+    assert rec["size_bytes"] == 2_500_000 + 300_000 + 12_000 + 1_200_000_000
+    assert rec["file_count"] == 4
+    # octet-stream and an office MIME type outside the vocabulary are stated formats: OTHER
+    assert rec["formats"] == ["CSV", "OTHER", "ZIP"]
+    assert rec["license"] == "CC-BY-4.0"
+
+
+def test_per_file_sizes_in_json_without_parallel_formats_give_no_file_count():
+    rec = canonical(run(jsonapi(sizes=["1.5 MB", "20 kB"], formats=["text/csv"]), API))
+    assert rec["size_bytes"] == 1_520_000
+    assert "file_count" not in rec
+
+
+@pytest.mark.parametrize("sizes, expected", [
+    (["107328 bytes"], 107328),               # one total (Dryad)
+    (["8898 data points", "5 MB"], 5_000_000),  # not all byte quantities: the first one only
+    (["3 files", "2 GB"], 2_000_000_000),       # a count next to the total
+])
+def test_a_single_stated_size_is_kept_as_written(sizes, expected):
+    rec = canonical(run(jsonapi(sizes=sizes, formats=[]), API))
+    assert rec["size_bytes"] == expected
+
+
+def test_free_text_formats_outside_the_vocabulary_are_not_other():
+    rec = canonical(run(jsonapi(formats=["Spreadsheet, see readme", "text/csv"]), API))
+    assert rec["formats"] == ["CSV"]

@@ -340,3 +340,27 @@ def test_the_same_graph_in_another_syntax_gives_the_same_files_in_the_same_order
     xml_files = run(blank_node_catalog(), content_type="application/rdf+xml").files
     assert run(as_jsonld, content_type="application/ld+json").files == xml_files
     assert run(as_turtle, content_type="text/turtle").files == xml_files
+
+
+# --------------------------------------------------------------------------- ambiguous numeric dates
+
+@pytest.mark.parametrize("issued, expected", [
+    # CKAN/DERI-style catalogue exports write dct:issued as a plain "dd/mm/yyyy" or "mm/dd/yyyy"
+    # literal: when both parts could be the month, only the year is certain.
+    ("03/04/2012", "2012"),
+    ("11-12-2015", "2015"),
+    # unambiguous forms keep their full precision (read by the shared date parser)
+    ("25/04/2012", "2012-04-25"),
+    ("2012-04-03", "2012-04-03"),
+])
+def test_issued_with_ambiguous_day_month_order_keeps_the_year(issued, expected):
+    body = TTL_HEAD + (b'<https://e.org/d> a dcat:Dataset ; dct:title "Litter counts" ;\n'
+                       b'  dct:issued "' + issued.encode() + b'" .\n')
+    assert record(run(body))["release_date"] == expected
+
+
+@pytest.mark.parametrize("issued", ["00/04/2012", "03/04/12", "03/04-2012", "year 2012"])
+def test_issued_that_is_no_date_gives_no_release_date(issued):
+    body = TTL_HEAD + (b'<https://e.org/d> a dcat:Dataset ; dct:title "Litter counts" ;\n'
+                       b'  dct:issued "' + issued.encode() + b'" .\n')
+    assert "release_date" not in record(run(body))

@@ -227,3 +227,92 @@ def test_resource_hash_is_md5_unless_prefixed(value, expected):
     ex = run(package(resources=[{"name": "a", "path": "a.csv", "hash": value}]))
     entry = ex.files[0]
     assert {k: v for k, v in (("sha256", entry.sha256), ("checksum", entry.checksum)) if v} == expected
+
+
+# --------------------------------------------------------------------------- legacy "files" descriptors
+
+# A pre-2013 descriptor (the Data Package drafts named the file list "files"), in the shape of
+# the early DataHub core datasets: name, title, sources, licenses and files with a path and schema.
+LEGACY = {
+    "name": "gdp-uk-quarterly",
+    "title": "UK Quarterly GDP at market prices",
+    "sources": [{"name": "Office for National Statistics", "web": "http://www.ons.gov.uk/"}],
+    "licenses": [{"id": "odc-pddl", "url": "http://opendatacommons.org/licenses/pddl/"}],
+    "files": [
+        {"path": "data/quarterly.csv", "schema": {"fields": [{"id": "Quarter", "type": "string"}]}},
+        {"path": "data/annual.tsv"},
+    ],
+}
+
+
+def test_legacy_files_descriptor_is_sniffed_and_read():
+    body = json.dumps(LEGACY).encode()
+    assert frictionless.sniff(body, TEXT_PLAIN)
+    assert registry.detect("https://files.example.org/pkg/descriptor", body, TEXT_PLAIN) == "frictionless"
+    rec = record(run(body))
+    assert rec["title"] == "UK Quarterly GDP at market prices"
+    assert rec["license"] == "PDDL-1.0" and rec["commercial_use"] is True
+    assert rec["file_count"] == 2 and rec["formats"] == ["CSV", "TSV"]
+    assert "publisher" not in rec and "homepage" not in rec   # sources are upstream providers
+
+
+def test_legacy_files_descriptor_at_a_descriptor_url_is_accepted():
+    assert frictionless.accepts(json.dumps(LEGACY).encode(), TEXT_PLAIN)
+
+
+@pytest.mark.parametrize("other", [
+    # npm package.json: name, license, keywords and "files" - but its files are strings
+    {"name": "left-pad", "version": "1.3.0", "license": "WTFPL", "keywords": ["pad"],
+     "files": ["index.js", "index.d.ts"]},
+    # a file listing with paths but none of the Data Package keys
+    {"name": "snapshot", "files": [{"path": "a.csv", "size": 3}]},
+    # a record API with "files" objects without paths (Zenodo, figshare)
+    {"title": "x", "license": "cc-by", "files": [{"key": "a.csv", "size": 3, "links": {}}]},
+])
+def test_other_json_with_files_is_not_sniffed(other):
+    assert not frictionless.sniff(json.dumps(other).encode(), "application/json")
+
+
+# --------------------------------------------------------------------------- sizes and row counts
+
+def test_package_level_bytes_and_rows_are_stated_totals():
+    # DataHub-processed descriptors state the package's bytes and count_of_rows; a second
+    # resource without bytes must not block (nor change) the stated total.
+    body = package(bytes=52_000, count_of_rows=1200,
+                   resources=[{"name": "stations", "path": "data/stations.csv", "bytes": 52_000},
+                              {"name": "legend", "path": "data/legend.csv"}])
+    rec = record(run(body))
+    assert rec["size_bytes"] == 52_000 and rec["item_count"] == 1200 and rec["item_unit"] == "rows"
+
+
+@pytest.mark.parametrize("resources, expected", [
+    ([{"path": "a.csv", "count_of_rows": 10}, {"path": "b.csv", "count_of_rows": 5}], 15),
+    ([{"path": "a.csv", "stats": {"rows": 7, "bytes": 90}}], 7),        # frictionless-py stats
+    ([{"path": "a.csv", "count_of_rows": 10}, {"path": "b.csv"}], None),  # one unstated: no sum
+    ([{"path": "a.csv", "count_of_rows": 10}, {"name": "inline", "data": [[1]]}], 10),  # inline data is no file
+])
+def test_resource_row_counts_are_summed_only_when_all_state_them(resources, expected):
+    rec = record(run(package(resources=resources)))
+    assert rec.get("item_count") == expected
+
+
+@pytest.mark.parametrize("description, expected", [
+    ("Boundaries of all 412 Met Office weather stations in the network.", 412),
+    ("Locations of 1,204 stations, with their elevation.", 1204),
+    ("Locations of more than 400 stations.", None),          # a bound
+    ("Data for 12 of the stations.", None),                   # a part
+    ("412 stations in 2019, 420 stations since 2021.", None),  # two different counts
+    ("Readings from 400 automatic weather sensors.", None),   # not the resource's noun
+])
+def test_a_count_of_the_thing_the_resource_is_named_after(description, expected):
+    body = package(description="Weather station register.",
+                   resources=[{"name": "stations", "path": "data/stations.csv", "description": description}])
+    rec = record(run(body))
+    assert rec.get("item_count") == expected
+    if expected:
+        assert rec["item_unit"] == "stations"
+
+
+def test_named_count_needs_a_plural_resource_name():
+    body = package(resources=[{"name": "data", "path": "data.csv", "description": "Has 40 data points."}])
+    assert "item_count" not in record(run(body))

@@ -273,3 +273,46 @@ def test_a_named_publisher_wins_over_the_catalogue():
 def test_a_catalogue_without_an_organisation_name_gives_no_publisher(catalogue):
     rec = record(run(landing([], includedInDataCatalog=catalogue), PAGE_URL))
     assert "publisher" not in rec
+
+
+# --------------------------------------------------------------------------- standalone schema.org JSON-LD
+
+STANDALONE_URL = "https://raw.githubusercontent.com/example/fixtures/main/msl.json"
+
+
+def test_standalone_dataset_jsonld_is_claimed_and_read():
+    # A schema.org Dataset served as a JSON-LD document (no page around it), @type spelt
+    # "DataSet", one distribution object instead of a list, a catalogue named by a host path.
+    body = page("standalone-dataset.jsonld")
+    assert registry.detect(STANDALONE_URL, body, "text/plain; charset=utf-8") == "croissant"
+    rec = record(registry.run("croissant", STANDALONE_URL, body, "application/ld+json"))
+    assert rec["title"] == "Magnetic susceptibility (MSL)"
+    assert rec["license"] == "CC0-1.0" and rec["commercial_use"] is True
+    assert rec["release_date"] == "2018-11-02"
+    assert rec["publisher"] == "Deep Sea Drilling Data Center"   # creator organisation before a host path
+    assert rec["file_count"] == 1 and rec["size_bytes"] == 48_000 and rec["formats"] == ["TSV"]
+    assert "doi" not in rec
+
+
+def test_dataset_level_encoding_format_without_distribution():
+    import json
+    body = json.dumps({"@context": "https://schema.org/", "@type": "Dataset", "name": "x",
+                       "encodingFormat": ["text/csv", "application/json"]}).encode()
+    rec = record(registry.run("croissant", STANDALONE_URL, body, "application/ld+json"))
+    assert rec["formats"] == ["CSV", "JSON"] and "file_count" not in rec
+
+
+def test_host_path_catalogue_is_the_publisher_when_nothing_else_is_named():
+    import json
+    body = json.dumps({"@context": "https://schema.org/", "@type": "Dataset", "name": "x",
+                       "creator": {"@type": "Person", "name": "A. Author"},
+                       "includedInDataCatalog": {"@type": "DataCatalog", "name": "data.example.org/publish"}}).encode()
+    rec = record(registry.run("croissant", STANDALONE_URL, body, "application/ld+json"))
+    assert rec["publisher"] == "data.example.org/publish"
+
+
+def test_misspelt_dataset_type_in_a_page_is_claimed():
+    body = (b'<html><head><script type="application/ld+json">{"@context": "https://schema.org",'
+            b' "@type": "DataSet", "name": "Core photos"}</script></head><body></body></html>')
+    assert croissant.sniff(body, HTML)
+    assert record(run(body))["title"] == "Core photos"
