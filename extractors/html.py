@@ -1,10 +1,13 @@
-"""The fallback adapter: any web page, plain text or markdown no other adapter claimed.
+"""The fallback adapter: any web page no other adapter claimed.
 
-HTML: the <title>, meta tags (citation_*, Dublin Core DC.*/DCTERMS.* and Open Graph read through
-extruct), FAIR Signposting links (rel="cite-as", rel="item", rel="license") and counts stated in
-the visible prose. Plain text / markdown: the title from the first level-1 heading and counts from
-the prose. Prose counts are the weakest evidence (RANK_TEXT); their rules are the shared ones in
-extractors/normalize/prose.py.
+HTML only: the <title>, meta tags (citation_*, Dublin Core DC.*/DCTERMS.* and Open Graph read
+through extruct), FAIR Signposting links (rel="cite-as", rel="item", rel="license") and counts
+stated in the visible prose. Prose counts are the weakest evidence (RANK_TEXT); their rules are
+the shared ones in extractors/normalize/prose.py.
+
+Text documents (Markdown, reStructuredText, plain text) are read by the readme adapter, which
+sniffs before this one. Whatever else reaches the fallback without being HTML (JSON or XML no
+adapter claimed, text) is not read: a warning says so, and no fact is made up from it.
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode
 
 NAME = "html"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 SNIFF_ORDER = 99  # the fallback: every other adapter sniffs first
 
 MAX_BODY = 20_000_000     # bytes parsed; a landing page is never bigger
@@ -58,7 +61,7 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
     if _is_html(text, content_type):
         _read_html(ex, text)
     else:
-        _read_text(ex, text)
+        ex.warn("not an HTML page: nothing read (text documents are the readme adapter's)")
     return ex
 
 
@@ -108,9 +111,6 @@ def parse_page(text: str):
 def _read_html(ex: Extraction, text: str) -> None:
     doc = parse_page(text)
     if doc is None:
-        if "<" not in text[:4096]:
-            _read_text(ex, text)  # declared HTML, but plain text: read it as such
-            return
         raise ExtractionError("no HTML content")
     meta = meta_values(doc, ex)
     site = _first(meta, "og:site_name")
@@ -391,84 +391,3 @@ def visible_text(doc) -> str:
         stack.append((el, True))
         stack.extend((child, False) for child in reversed(el))
     return "".join(parts)[:MAX_PROSE]
-
-
-# =============================================================================== plain text
-
-_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.S)
-_FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.S | re.M)
-_ATX_H1 = re.compile(r"^#\s+(.+?)\s*#*\s*$")
-_SETEXT_H1 = re.compile(r"^=+\s*$")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARK = re.compile(r"[*_`]+")
-_PLACEHOLDER = re.compile(r"\[[^\]]*\](?!\()")
-_CARD_PREFIX = re.compile(r"^(?:dataset|data)\s+card\s+for\s+", re.I)
-_BIBTEX = re.compile(r"^@\w+\s*[{(]")
-_RIS = re.compile(r"^TY  - ")
-
-
-def _read_text(ex: Extraction, text: str) -> None:
-    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
-    if _BIBTEX.match(first) or _RIS.match(first):
-        # A citation entry describes a publication (its title, DOI, year, publisher), never the
-        # dataset itself: reading any of it would put the paper's facts on the dataset.
-        ex.warn("citation entry (BibTeX/RIS): describes a publication, not the dataset")
-        return
-    text = _FRONT_MATTER.sub("", text[:MAX_PROSE], count=1)
-    text = _strip_comments(_FENCE.sub("\n", text))
-    _add_markdown_title(ex, text)
-    add_prose_counts(ex, _markdown_prose(text))
-
-
-def _strip_comments(text: str) -> str:
-    """Remove <!-- ... --> (a loop, not a regex: unclosed openers would make a regex quadratic)."""
-    parts, pos = [], 0
-    while True:
-        start = text.find("<!--", pos)
-        if start < 0:
-            break
-        end = text.find("-->", start + 4)
-        parts.append(text[pos:start])
-        if end < 0:
-            return "".join(parts)  # an unclosed comment runs to the end
-        parts.append(" ")
-        pos = end + 3
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def _add_markdown_title(ex: Extraction, text: str) -> None:
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        atx = _ATX_H1.match(line)
-        heading = atx.group(1) if atx else None
-        if heading is None and i + 1 < len(lines) and line.strip() and \
-                _SETEXT_H1.match(lines[i + 1]) and not line.startswith(("#", "-", "*", "|")):
-            heading = line.strip()
-        if heading is None:
-            continue
-        clean = _CARD_PREFIX.sub("", _MD_MARK.sub("", _MD_LINK.sub(r"\1", heading))).strip()
-        # An unfilled template heading ("Dataset Card for [Dataset Name]") names nothing.
-        if clean and not _PLACEHOLDER.search(clean):
-            ex.add("title", clean[:MAX_VALUE], f"heading: {heading[:200]}", rank=RANK_TEXT)
-        return
-
-
-def _markdown_prose(text: str) -> str:
-    """Paragraphs joined onto one line each (markdown wraps sentences across lines)."""
-    blocks, current = [], []
-    for line in text.splitlines():
-        stripped = line.strip()
-        starts_block = not stripped or stripped.startswith(("#", "|", "- ", "* ", "+ ", ">")) \
-            or re.match(r"^\d+[.)]\s", stripped)
-        if starts_block and current:
-            blocks.append(" ".join(current))
-            current = []
-        if stripped:
-            current.append(_MD_MARK.sub("", _MD_LINK.sub(r"\1", stripped)).lstrip("#>|-*+ "))
-            if stripped.startswith(("#", "|")):
-                blocks.append(" ".join(current))
-                current = []
-    if current:
-        blocks.append(" ".join(current))
-    return "\n".join(blocks)

@@ -6,7 +6,8 @@ Reads, purely from (url, body):
 - dataset cards (README.md: YAML front matter + markdown body), wherever they are served from
   (huggingface.co, raw.githubusercontent.com, ...);
 - `dataset_infos.json` / `dataset_info.json` (a DatasetInfo per config);
-- dataset-viewer endpoints `/info`, `/size`, `/parquet`, `/splits`. Croissant bodies (`/croissant`,
+- dataset-viewer endpoints `/info`, `/size`, `/parquet`, `/splits`, `/first-rows` and
+  `/statistics` (these two in extractors/hf/viewer.py). Croissant bodies (`/croissant`,
   `/api/datasets/ID/croissant`) are handed to the croissant adapter.
 
 Size rule (corpus README): the original downloadable files count. `download_checksums`,
@@ -25,6 +26,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
+from extractors.hf import viewer
+from extractors.hf.features import label_features
 from extractors.model import (
     RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry,
 )
@@ -35,13 +38,17 @@ from extractors.normalize.formats import from_filename, sorted_set
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import OTHER as LICENSE_OTHER
 from extractors.normalize.license import commercial_use, normalize_license
-from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote,
-                                        paragraph_sentences, split_total, stated_totals)
+from extractors.normalize.annotations import from_values as annotation_terms
+from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote, noncommercial_terms,
+                                        paragraph_sentences, people_subject_counts,
+                                        prose_counts,
+                                        single_subject_phrase, split_total, stated_totals)
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename
+from extractors.parse.markdown import parse as parse_markdown
 
 NAME = "huggingface"
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 SNIFF_ORDER = 30   # before generic JSON/markdown readers: a card or viewer shape is specific
 
 EVIDENCE_MAX = 300
@@ -53,7 +60,8 @@ MAX_CONFIGS = 2_000
 
 HUB_HOSTS = {"huggingface.co", "www.huggingface.co", "hf.co"}
 VIEWER_HOSTS = {"datasets-server.huggingface.co"}
-VIEWER_PATHS = {"/info", "/size", "/parquet", "/croissant", "/splits"}
+VIEWER_PATHS = {"/info", "/size", "/parquet", "/croissant", "/splits", "/first-rows",
+                "/statistics"}
 
 # Every canonical (un-namespaced) dataset got this createdAt when the Hub moved datasets into
 # git repos; it is the migration time, not when the dataset was published.
@@ -107,7 +115,8 @@ def sniff(body: bytes, content_type: str | None) -> bool:
         except (ValueError, RecursionError):
             return False
         # Listings, trees and Croissant are claimed only by URL: their shapes are not specific.
-        return _json_kind(data) in {"info", "size", "parquet", "splits", "infos", "info_one", "hub"}
+        return _json_kind(data) in {"info", "size", "parquet", "splits", "infos", "info_one", "hub",
+                                    "first_rows", "statistics"}
     return False
 
 
@@ -170,6 +179,10 @@ def _json_kind(data) -> str | None:
         return "size"
     if isinstance(data.get("dataset_info"), dict):
         return "info"
+    if viewer.is_first_rows(data):
+        return "first_rows"
+    if viewer.is_statistics(data):
+        return "statistics"
     if isinstance(data.get("splits"), list) and any(
             isinstance(s, dict) and "split" in s for s in data["splits"][:20]):
         return "splits"
@@ -214,6 +227,10 @@ def _from_json(ex: Extraction, url, body: bytes, content_type, data) -> Extracti
         _parquet_response(ex, data)
     elif kind == "parquet_map":
         _parquet_map(ex, data)
+    elif kind == "first_rows":
+        viewer.first_rows(ex, data)
+    elif kind == "statistics":
+        viewer.statistics(ex, data)
     elif kind == "splits":
         ex.warn("dataset-viewer /splits lists split names only; no dataset facts")
     elif kind == "hub":
@@ -317,6 +334,10 @@ def _info_license(ex, add, configs, rank) -> None:
         spdx = normalize_license(text)
         if spdx:
             ids.setdefault(spdx, f"{where} = {text[:80]}")
+            continue
+        terms = noncommercial_terms(text[:5000])
+        if terms:   # free-text terms instead of a licence id: no id, but the use they allow
+            add("commercial_use", False, f"{where}: {terms}", rank)
         else:
             ex.warn(f"unrecognised licence at {where}: {text[:80]!r}")
     if len(ids) == 1:
@@ -342,6 +363,7 @@ def _info_description(add, configs, rank) -> None:
             if len(seen) == 1:
                 add("description", text.strip()[:DESCRIPTION_MAX], f"{path}.description", rank)
             _prose_facts(add, text[:MAX_TEXT], f"{path}.description")
+            _subject_facts(add, text, f"{path}.description")
         if len(seen) >= 3:
             break
 
@@ -350,7 +372,7 @@ def _info_classes(ex, add, configs, rank) -> None:
     """class_count from a ClassLabel feature, when a config has exactly one label feature."""
     found = {}
     for _, conf, path in configs:
-        labels = _label_features(conf.get("features"))
+        labels = label_features(conf.get("features"))
         if len(labels) == 1:
             name, count = labels[0]
             found.setdefault(count, f"{path}.features.{name} ClassLabel with {count} names")
@@ -403,48 +425,6 @@ def _split_counts(splits) -> list[tuple[str, int]]:
         if isinstance(n, int) and not isinstance(n, bool) and n >= 0:
             out.append((name, n))
     return out
-
-
-def _label_features(features) -> list[tuple[str, int]]:
-    """Top-level class-label features as (name, number of classes). Handles the JSON form
-    ({name: {"_type": "ClassLabel", "names": [...]}}), sequences of class labels (multi-label)
-    and the YAML form ([{name, dtype: {class_label: {names: {"0": ...}}}}])."""
-    out = []
-    if isinstance(features, dict):
-        for name, spec in list(features.items())[:10_000]:
-            count = _class_label_size(spec)
-            if count:
-                out.append((str(name), count))
-    elif isinstance(features, list):
-        for spec in features[:10_000]:
-            if isinstance(spec, dict):
-                count = _class_label_size(spec)
-                if count:
-                    out.append((str(spec.get("name", "?")), count))
-    return out
-
-
-def _class_label_size(spec, depth: int = 0) -> int | None:
-    if depth > 3 or not isinstance(spec, (dict, list)):
-        return None
-    if isinstance(spec, list):   # [ClassLabel] is a sequence in newer `datasets`
-        return _class_label_size(spec[0], depth + 1) if len(spec) == 1 else None
-    if spec.get("_type") == "ClassLabel":
-        return _names_size(spec.get("names")) or _positive_int(spec.get("num_classes"))
-    if isinstance(spec.get("class_label"), dict):
-        return _names_size(spec["class_label"].get("names"))
-    if spec.get("_type") in ("Sequence", "LargeList", "List"):
-        return _class_label_size(spec.get("feature"), depth + 1)
-    for key in ("dtype", "sequence", "list"):   # YAML form
-        if isinstance(spec.get(key), (dict, list)):
-            return _class_label_size(spec[key], depth + 1)
-    return None
-
-
-def _names_size(names) -> int | None:
-    if isinstance(names, (list, dict)) and len(names) > 0:
-        return len(names)
-    return None
 
 
 def _positive_int(value) -> int | None:
@@ -765,6 +745,10 @@ def _card_meta(ex, add, meta: dict, rank: int, where: str) -> bool:
         values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
         keywords += [v for v in values[:200] if isinstance(v, str) and v.strip()]
     add("keywords", sorted(set(keywords)), f"{where}.task_categories/task_ids/tags", rank)
+    annotators = annotation_terms(meta.get("annotations_creators"))
+    if annotators:
+        add("annotations_creators", annotators,
+            f"{where}.annotations_creators: {meta.get('annotations_creators')}", rank)
     info = meta.get("dataset_info")
     if isinstance(info, (dict, list)):
         infos = info if isinstance(info, list) else [info]
@@ -813,7 +797,6 @@ def _license_value(ex, add, value: str, meta: dict, evidence: str, rank: int,
 
 # ---------------------------------------------------------------------- card markdown body
 
-_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _FIELD_RE = re.compile(
     r"^\s*[-*+]?\s*(?:\*\*|__)?\s*(homepage|repository|paper|leaderboard|point of contact)"
     r"\s*:?\s*(?:\*\*|__)?\s*:?\s*(.*)$", re.I)
@@ -824,18 +807,38 @@ _URL_RE = re.compile(r"https?://[^\s<>\"'`)\]]+")
 def _card_body(ex, add, body: str, license_open: bool) -> None:
     body = _drop_html_comments(body)
     prose, blocks = _split_code(body)
-    _card_title(add, prose)
+    doc = parse_markdown(body)
+    _card_title(add, doc)
     _card_fields(add, prose)
-    sections = _sections(prose)
-    summary = _section(sections, "dataset summary")
+    summary = _section_text(doc, "Dataset Summary")
     if summary:
         add("description", summary[:DESCRIPTION_MAX], "card section 'Dataset Summary'", RANK_TEXT)
-    _card_body_license(ex, add, _section(sections, "licensing information"), license_open)
+    _card_body_license(ex, add, _section_text(doc, "Licensing Information"), license_open)
     classes = _mapping_block_classes(blocks)
     if classes:
         add("class_count", classes[0], classes[1], RANK_TEXT)
+    classes = _field_value_classes(_section_text(doc, "Data Fields"))
+    if classes:
+        add("class_count", classes[0], classes[1], RANK_TEXT)
     tables = _split_table_counts(prose)
-    _prose_facts(add, prose, "card text", extra_items=tables)
+    splits = _split_sentence_total(_section_text(doc, "Data Splits"))
+    _prose_facts(add, prose, "card text", extra_items=tables + splits)
+    _subject_facts(add, _fact_prose(doc), "card text")
+    _card_publisher(add, doc)
+
+
+def _section_text(doc, name: str) -> str | None:
+    """A section's plain text with its subsections, unless it is the template placeholder."""
+    section = doc.section(name)
+    text = doc.under(section).strip() if section else ""
+    return text if text and not _is_placeholder(text) else None
+
+
+def _fact_prose(doc) -> str:
+    """The card's prose without its citation section: a citation describes a paper (its year,
+    its authors), never the dataset's own facts."""
+    return "\n".join(s.prose for s in doc.sections
+                     if s.prose and not any("citation" in h.casefold() for h in s.path))
 
 
 def _drop_html_comments(text: str) -> str:
@@ -873,15 +876,13 @@ def _split_code(body: str) -> tuple[str, list[tuple[str, str]]]:
     return "\n".join(prose), blocks
 
 
-def _card_title(add, prose: str) -> None:
-    for line in prose.split("\n"):
-        m = _HEADING_RE.match(line)
-        if m and len(m.group(1)) == 1:
-            title = re.sub(r"^dataset card for\s*:?\s*", "", m.group(2), flags=re.I).strip()
-            # "[Dataset Name]" is the unfilled template, not a title.
-            if title and "[" not in title and title.lower() != "dataset card":
-                add("title", title[:500], f"H1: {m.group(2)}", RANK_TEXT)
-            return
+def _card_title(add, doc) -> None:
+    top = next((sec for sec in doc.sections if sec.level == 1), None)
+    if top is not None:
+        title = re.sub(r"^dataset card for\s*:?\s*", "", top.heading, flags=re.I).strip()
+        # "[Dataset Name]" is the unfilled template, not a title.
+        if title and "[" not in title and title.lower() != "dataset card":
+            add("title", title[:500], f"H1: {top.heading}", RANK_TEXT)
 
 
 def _card_fields(add, prose: str) -> None:
@@ -920,24 +921,6 @@ def _is_placeholder(value: str) -> bool:
     return value.strip().strip("*_").strip().lower() in PLACEHOLDERS
 
 
-def _sections(prose: str) -> dict[str, str]:
-    out: dict[str, list[str]] = {}
-    current = None
-    for line in prose.split("\n"):
-        m = _HEADING_RE.match(line)
-        if m:
-            current = m.group(2).strip().lower()
-            out.setdefault(current, [])
-        elif current is not None:
-            out[current].append(line)
-    return {k: "\n".join(v).strip() for k, v in out.items()}
-
-
-def _section(sections: dict[str, str], name: str) -> str | None:
-    text = sections.get(name)
-    return text if text and not _is_placeholder(text) else None
-
-
 def _card_body_license(ex, add, text: str | None, license_open: bool) -> None:
     """The 'Licensing Information' section, read by the licence normaliser. When the YAML says
     only 'other', this is where the terms are named; otherwise it is one more (text) fact."""
@@ -946,6 +929,9 @@ def _card_body_license(ex, add, text: str | None, license_open: bool) -> None:
         _add_license(add, spdx, f"card section 'Licensing Information': {text[:120]}", RANK_TEXT)
     elif license_open:
         _add_license(add, LICENSE_OTHER, "YAML license: other (terms not named)", RANK_EMBEDDED)
+    terms = noncommercial_terms(text[:5000]) if text and not spdx else None
+    if terms:
+        add("commercial_use", False, f"card section 'Licensing Information': {terms}", RANK_TEXT)
 
 
 def _mapping_block_classes(blocks) -> tuple[int, str] | None:
@@ -961,6 +947,95 @@ def _mapping_block_classes(blocks) -> tuple[int, str] | None:
         names = {name for name, _ in pairs}
         if len(values) >= 2 and values == list(range(len(values))) and len(names) == len(values):
             return len(values), f"label mapping block after '{before[-80:]}': {len(values)} names"
+    return None
+
+
+# A class label's value listed with its index: "`Coverall` (0), `Face_Shield` (1)" or "neg (0)".
+_INDEXED_VALUE = re.compile(
+    r"[`'\"]?(?P<name>[\w][\w .\-/]{0,60}?)[`'\"]?\s*\((?P<index>\d{1,4})\)")
+
+
+def _field_value_classes(text: str | None) -> tuple[int, str] | None:
+    """class_count from the card's 'Data Fields' section, where a ClassLabel field lists its
+    values with their indices ("`category`: ... possible values including `Coverall` (0), ...
+    and `Mask` (4)"). The indices must run 0..n-1 over distinct names on one line; several such
+    fields with different sizes state no single class count."""
+    found = {}
+    for line in (text or "").split("\n")[:2000]:
+        pairs = [(m.group("name").strip().casefold(), int(m.group("index")))
+                 for m in _INDEXED_VALUE.finditer(line[:5000])]
+        indices = [i for _, i in pairs]
+        if len(pairs) >= 2 and indices == list(range(len(pairs))) \
+                and len({n for n, _ in pairs}) == len(pairs):
+            found.setdefault(len(pairs), f"card section 'Data Fields': {_ev(line)[:200]}")
+    if len(found) == 1:
+        return next(iter(found.items()))
+    return None
+
+
+# "The training set contains 1000 images and test set 29 images."
+_SPLIT_SET_COUNT = re.compile(
+    rf"\b(?P<split>{'|'.join(CARD_SPLITS)})(?:ing)?\s+(?:set|split|subset)\s+(?:contains|has|"
+    rf"consists\s+of|comprises|includes|of|with)?\s*(?P<num>\d{{1,3}}(?:,\d{{3}})+|\d+)\s+"
+    rf"(?P<unit>{TOTAL_UNITS})\b", re.I)
+
+
+def _split_sentence_total(text: str | None) -> list[tuple[int, str, str]]:
+    """The 'Data Splits' section naming each split's size in one sentence ("The training set
+    contains 1000 images and test set 29 images"): the total is their sum when every split is
+    named once, in one unit, and the sentence is not per class."""
+    out = []
+    for sentence in paragraph_sentences(text or "")[:200]:
+        parts, units = {}, set()
+        for m in _SPLIT_SET_COUNT.finditer(sentence):
+            split = CARD_SPLITS.get(m.group("split").lower())
+            if split is None or split in parts or re.match(r"\s*(?:per|each|for each)\b",
+                                                            sentence[m.end():]):
+                parts = {}
+                break
+            parts[split] = parse_count(m.group("num"))
+            units.add(m.group("unit").lower())
+        if len(parts) >= 2 and len(units) == 1 and None not in parts.values():
+            out.append((sum(parts.values()), units.pop(), f"'Data Splits': {sentence[:200]}"))
+    return out
+
+
+# Who curates or maintains the dataset, when it is an organisation: "It's curated and maintained
+# by the Semantic Scholar team at the Allen Institute for AI".
+_CURATED_BY = re.compile(r"\b(?:curated|maintained|published|hosted)\s+(?:and\s+\w+\s+)?by\s+",
+                         re.I)
+_ORG_NAME = re.compile(r"[A-Z][\w&.'-]*(?:\s+(?:(?:for|of|and|de|the)\s+)?[A-Z][\w&.'-]*)*")
+_ORG_WORD = re.compile(r"\b(?:Institute|University|Universit\w+|Laboratory|Laboratories|Lab|Labs|"
+                       r"Center|Centre|Foundation|Corporation|Inc|Ltd|LLC|GmbH|Company|"
+                       r"Consortium|Agency|Organi[sz]ation|Council|Society|Association|Academy|"
+                       r"Hospital|College)\b")
+_TEAM_AT = re.compile(r"\s+(?:team|group|lab)\s+(?:at|of)\s+(?:the\s+)?", re.I)
+
+
+def _card_publisher(add, doc) -> None:
+    """publisher: an organisation the card's summary or curators section says curates,
+    maintains or publishes the dataset. People (a curators list of names) are not publishers:
+    the name must contain an organisation word."""
+    for name in ("Dataset Summary", "Dataset Curators"):
+        text = _section_text(doc, name)
+        org = _curating_org(text) if text else None
+        if org:
+            add("publisher", org[0], f"card section '{name}': {org[1]}", RANK_TEXT)
+            return
+
+
+def _curating_org(text: str) -> tuple[str, str] | None:
+    for sentence in paragraph_sentences(text[:20_000]):
+        for m in _CURATED_BY.finditer(sentence):
+            rest = re.sub(r"^the\s+", "", sentence[m.end():m.end() + 200], flags=re.I)
+            for _ in range(2):   # "X team at the ORG": the organisation is after the team
+                name = _ORG_NAME.match(rest)
+                if name and _ORG_WORD.search(name.group(0)):
+                    return name.group(0).strip().rstrip(".,'"), _ev(sentence)[:200]
+                team = _TEAM_AT.search(rest[:80])
+                if not team:
+                    break
+                rest = rest[team.end():]
     return None
 
 
@@ -985,6 +1060,25 @@ def _prose_facts(add, text: str, where: str, extra_items=()) -> None:
     classes = class_vote(sentences)
     if classes:
         add("class_count", classes[0], f"{where}: {classes[1]}", RANK_TEXT)
+
+
+def _subject_facts(add, text: str, where: str) -> None:
+    """subject_count when the prose states exactly one number of subjects (the first count of
+    each sentence: "20 participants, 6 of them female" states 20; "images of 20 people"), else
+    the one-subject phrase ("a single speaker"). Dataset cards and DatasetInfo descriptions."""
+    found = {}
+    for count in prose_counts(text[:MAX_TEXT]):
+        if count.field == "subject_count" and count.split is None:
+            found.setdefault(count.value, count.evidence)
+    for value, phrase in people_subject_counts(text[:MAX_TEXT]).items():
+        found.setdefault(value, phrase)
+    if len(found) == 1:
+        value, evidence = next(iter(found.items()))
+        add("subject_count", value, f"{where}: {evidence}", RANK_TEXT)
+    elif not found:
+        phrase = single_subject_phrase(text[:MAX_TEXT])
+        if phrase:
+            add("subject_count", 1, f"{where}: {phrase}", RANK_TEXT)
 
 
 # --------------------------------------------------------------------- split tables (cards)
@@ -1041,7 +1135,22 @@ def _table_total(table: list[list[str]]) -> tuple[int, str, str] | None:
             j = chosen[0]
             total = sum(parse_count(r[j]) for r in rows)
             return total, _unit_in(header[j]), f"split table column '{header[j]}'"
-    return None
+    return _config_table_total(header, rows)
+
+
+def _config_table_total(header: list[str], rows: list[list[str]]):
+    """Split names across the header and one row per config ("The sizes of each configuration
+    are: | metadata | 368618 |"). Configs with identical split sizes are views of the same data
+    (as in DatasetInfo, _info_items): the total is one row's. Different rows: no total."""
+    if len(header) < 2 or len(rows) < 2 or not all(_is_split_cell(c) for c in header[1:]):
+        return None
+    counted = [tuple(parse_count(c) for c in r[1:]) for r in rows
+               if len(r) == len(header) and not _BYTES_WORD_RE.search(r[0])]
+    if len(counted) != len(rows) or len(set(counted)) != 1 or None in counted[0]:
+        return None
+    total = sum(counted[0])
+    return total, "examples", f"split table: {len(rows)} configs of identical split sizes " \
+        f"({' | '.join(header[1:])}: {' | '.join(rows[0][1:])})"
 
 
 def _unit_in(label: str) -> str:

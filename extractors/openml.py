@@ -25,7 +25,8 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import digest_fields
 from extractors.normalize.formats import from_encoding_format, from_filename, sorted_set
 from extractors.normalize.license import commercial_use, normalize_license
-from extractors.normalize.prose import class_vote, paragraph_sentences, stated_totals
+from extractors.normalize.prose import (UCI_CLASSES_RE, UCI_FEATURES_RE, UCI_INSTANCES_RE,
+                                        class_vote, paragraph_sentences, stated_totals)
 from extractors.normalize.text import decode, load_json
 
 NAME = "openml"
@@ -358,11 +359,9 @@ def _listing(ex, node: dict, at: _Path) -> None:
 
 # ------------------------------------------------------------- counts in description prose
 
-_NUMBER = r"(\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+)"
-# UCI ".names" style lines, common in OpenML descriptions ("5. Number of Instances: 798").
-_UCI_INSTANCES_RE = re.compile(rf"number\s+of\s+(?:instances|examples|records|rows)\s*:\s*{_NUMBER}\b", re.I)
-_UCI_FEATURES_RE = re.compile(rf"number\s+of\s+(?:attributes|features)\s*:\s*{_NUMBER}\b", re.I)
-_UCI_CLASSES_RE = re.compile(rf"number\s+of\s+classes\s*:\s*{_NUMBER}\b", re.I)
+# UCI ".names" style lines, common in OpenML descriptions ("5. Number of Instances: 798"): the
+# patterns are the shared ones the readme adapter reads .names files with (normalize/prose.py).
+_UCI_INSTANCES_RE, _UCI_FEATURES_RE, _UCI_CLASSES_RE = UCI_INSTANCES_RE, UCI_FEATURES_RE, UCI_CLASSES_RE
 # "classes: 1,2,3,4,5,U" or "5. class:" followed by "-- value" lines.
 _CLASS_LINE_RE = re.compile(r"^\s*(?:\d+\.\s*)?class(?:es)?\s*:\s*(.*)$", re.I)
 

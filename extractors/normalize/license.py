@@ -392,6 +392,13 @@ _NAME_RULES: list[tuple[re.Pattern, str]] = [
     (re.compile(r"open data ?commons attribution|\bodc[-_ ]?by\b", re.I), "ODC-By-1.0"),
     (re.compile(r"open data ?commons open database|open database licen[cs]e|\bodbl\b", re.I), "ODbL-1.0"),
     (re.compile(r"database contents licen[cs]e|\bdbcl\b", re.I), DBCL),
+    # Linux Foundation CDLA by name: "Community Data License Agreement - Permissive, Version 1.0"
+    (re.compile(r"community data licen[cs]e agreement\W+permissive\W+(?:version\s*)?1\.0\b", re.I),
+     "CDLA-Permissive-1.0"),
+    (re.compile(r"community data licen[cs]e agreement\W+permissive\W+(?:version\s*)?2\.0\b", re.I),
+     "CDLA-Permissive-2.0"),
+    (re.compile(r"community data licen[cs]e agreement\W+sharing\W+(?:version\s*)?1\.0\b", re.I),
+     "CDLA-Sharing-1.0"),
     (re.compile(r"^(?:the )?mit(?: licen[cs]e)?(?: \(mit\))?\.?$", re.I), "MIT"),
     (re.compile(r"^apache(?: software)?(?: licen[cs]e)?,?\s*(?:version\s*|v\.?\s*)?2(?:\.0)?"
                 r"(?: licen[cs]e)?(?: \(apache[- ]2\.0\))?\.?$", re.I), "Apache-2.0"),

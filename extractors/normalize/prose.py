@@ -1,6 +1,21 @@
-"""Counts stated in free text: the one set of prose rules every adapter reads.
+"""What free text states about its dataset: the one set of prose rules every adapter reads.
 
-Two readers, because prose comes in two kinds:
+ENTRY POINT for any adapter with free text (descriptions, cards, READMEs, datasheets):
+
+    add_prose_facts(ex, text, evidence_prefix="", rank=RANK_TEXT, record=None, skip=(),
+                    links=(), annotations=True) -> set of fields added
+
+It adds licence statements (SPDX via normalize/license.py, + commercial_use; a non-commercial-
+only clause alone gives commercial_use false), a homepage stated as such ("URL:"/"Homepage:"
+lines, links named "homepage"), the dataset's own release year ("the dataset was released in
+2017"), access "registered" ("requires registration / a login"), formats from a file-type line
+("Image Type : jpeg"), annotations_creators (normalize/annotations.from_text) and every count
+of `add_prose_counts` below. Each statement must be about the dataset: sentences about code,
+models or papers, and sentences naming several licences, state nothing. `field_count` and
+`names_fields` read "Name: value" statements (RST field lists, UCI ".names" lines,
+characteristics tables: ":Number of Instances: 150"); openml shares the UCI_*_RE patterns.
+
+For counts alone, two readers, because prose comes in two kinds:
 
 - Count mentions (`count_mentions`, `prose_counts`, `add_prose_counts`, `subject_counts`): any
   prose about a dataset (landing pages, descriptions, markdown). Deliberately conservative: a
@@ -24,7 +39,7 @@ Two readers, because prose comes in two kinds:
   images") or by naming the whole ("is a collection of 1 million conversations"), list splits
   in one sentence, and repeat the class count in several places.
 
-Used by: html (pages and plain text), croissant (descriptions, with single subjects), zenodo
+Used by: readme (every text document, through add_prose_facts), html (pages), croissant (descriptions, with single subjects), zenodo
 (one unambiguous subject count), huggingface (cards) and openml (descriptions, after its UCI
 ".names" lines).
 
@@ -39,7 +54,10 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from extractors.model import RANK_TEXT, Extraction
+from extractors.normalize import formats
+from extractors.normalize.annotations import from_text
 from extractors.normalize.counts import parse_count
+from extractors.normalize.license import commercial_use, normalize_license
 
 MAX_PROSE = 1_000_000     # characters of prose scanned for counts
 MAX_EVIDENCE = 300
@@ -70,9 +88,13 @@ ITEM_NOUNS = {
     "records": "records", "rows": "rows", "entries": "rows", "conversations": "conversations",
     "dialogues": "conversations", "dialogs": "conversations", "documents": "documents",
     "videos": "videos", "clips": "clips", "recordings": "recordings",
+    # remote sensing and pathology sets count image tiles: "590,326 Sentinel-2 image patches"
+    "patches": "patches",
 }
 # The people a dataset was collected from (single_subject reads the singular forms).
-SUBJECT_NOUNS = {"patients", "subjects", "participants", "volunteers", "individuals", "donors"}
+SUBJECT_NOUNS = {"patients", "subjects", "participants", "volunteers", "individuals", "donors",
+                 # face and person datasets count the people shown: "10,177 identities"
+                 "identities"}
 CLASS_NOUNS = {"classes", "categories", "labels", "class labels"}
 
 _NOUN_ALTERNATION = "|".join(sorted(
@@ -94,7 +116,8 @@ _WORD_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 
                  "nineteen": 19, "twenty": 20}
 _COUNT = re.compile(
     r"(?:" + _NUMBER + r"|(?<![\w-])(?P<word>" + "|".join(_WORD_NUMBERS) + r"))"
-    r"\s+(?P<mods>(?:[^\s,;:!?()\[\]{}\"]+\s+){0,4}?)"
+    # "202,599 number of face images" (a datasheet list written as "N number of <items>")
+    r"\s+(?:number\s+of\s+)?(?P<mods>(?:[^\s,;:!?()\[\]{}\"]+\s+){0,4}?)"
     r"(?P<noun>" + _NOUN_ALTERNATION + r")(?![\w-])",
     re.I)
 _BINARY = re.compile(r"\bbinary(?:[\s-]+class)?[\s-]+(?:label|labels|classification|classes|"
@@ -133,10 +156,12 @@ _BEFORE_REJECT = re.compile(
     r"excluding|except|removed|discarded|excluded|remaining|additional|another|figure|fig\.?|"
     r"table|section|sec\.?|chapter|page|step|version|release|top|rank|no\.|number|id|ref\.?|"
     r"equation|eq\.?|appendix|aged?|ages|age\s+of|per|every|each\s+with|x|average|avg|mean|"
-    r"median|in\s+addition)|[<>≤≥×*])[\s,]*$",
+    # "labelling 416 images" counts a step of the annotation work, not the dataset
+    r"median|in\s+addition|population\s+of|labell?ing|annotating)|[<>≤≥×*]|\d\s+to)[\s,]*$",
     re.I)
 # After the noun: a rate or a per-unit figure ("5 images per patient", "3 scans each").
-_AFTER_REJECT = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
+# ("10 classes where each class refers to a digit" is not one: a clause starts before "each").
+_AFTER_REJECT = re.compile(r"^\s*(?:(?!where\b|which\b|whereby\b)\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
                            r"|^\s*/", re.I)
 _PARENTHETICAL = re.compile(r"^\s*\([^()]{0,200}\)")
 # Before the number: the subject of the sentence is one split ("the test set [contains] 10,000").
@@ -489,7 +514,27 @@ def subject_counts(text: str) -> dict[int, str]:
 # a number (the readers above only read numbers, and a total of one is never an item count).
 _SINGLE_SUBJECT = re.compile(
     r"\b(?:(?:the|a) (?:single|sole|only|experimental)|only one|one single) (?:human )?"
-    r"(?:subject|participant|patient|volunteer|individual|donor)\b", re.I)
+    r"(?:subject|participant|patient|volunteer|individual|donor|speaker)\b", re.I)
+
+
+# "15K images of 20 people", "a total of 20 people": people counted as those the data show. A
+# bare "N people" is not read: it is as often a team, the annotators or the users.
+_PEOPLE_SUBJECTS = re.compile(
+    r"(?:\b(?:images|photos|photographs|pictures|videos|clips|recordings|scans|faces|sequences)"
+    r"\s+(?:of|from)|\ba\s+total\s+of)\s+(?P<num>\d{1,3}(?:,\d{3})+|\d{1,7})\s+"
+    r"(?:people|persons)\b", re.I)
+
+
+def people_subject_counts(text: str) -> dict[int, str]:
+    """Numbers of people the data were taken from ("images of 20 people"), each with its
+    phrase. Any prose about a dataset (cards, descriptions, landing pages)."""
+    found: dict[int, str] = {}
+    if isinstance(text, str):
+        for m in _PEOPLE_SUBJECTS.finditer(text[:MAX_PROSE]):
+            value = parse_count(m.group("num"))
+            if isinstance(value, int) and value >= 2:
+                found.setdefault(value, m.group(0))
+    return found
 
 
 def single_subject_phrase(text: str) -> str | None:
@@ -633,3 +678,322 @@ def class_vote(sentences: list[str]) -> tuple[int, str] | None:
     best = max(votes, key=lambda c: (votes[c], -order.index(c)))
     return best, first[best]
 
+
+
+# =============================================================================== all prose facts
+# Dataset READMEs, datasheets, RST descriptions, UCI ".names" files and card/API descriptions
+# state more than counts in words: the licence ("released under CC BY 4.0"), the homepage
+# ("URL: http://..."), the access condition ("requires registration"), the file type ("Image
+# Type : jpeg"), a release year ("the dataset was released in 2017") and who annotated.
+# `add_prose_facts` reads all of it; each rule insists that the statement is about the dataset.
+
+# Words naming the dataset (or its content) as the subject of a statement.
+_DATA_WORDS = re.compile(r"\b(?:data\s?sets?|data|corpus|corpora|database|collection|benchmark|"
+                         r"images|annotations|labels|recordings|files|archive|records|"
+                         r"this\s+work)\b", re.I)
+# Words naming something else a licence or statement may be about: code, models, papers.
+_OTHER_WORKS = re.compile(r"\b(?:code|source|software|scripts?|implementation|library|package|"
+                          r"tool(?:kit|s)?|models?|weights|checkpoints?|paper|website|repository "
+                          r"code|api|sdk|plugin|notebooks?)\b", re.I)
+# Words that make a licence mention a licence (not a place or a person).
+_LICENSE_CUE = re.compile(r"licen[cs]\w*|creative\s+commons|\bcc[\s-]?(?:by|0|zero)\b|"
+                          r"public\s+domain|\b(?:odc|pddl|odbl|cdla|gpl|apache|mit|bsd)\b", re.I)
+# "License: MIT", "**Licence** - CC BY 4.0", "- License: Community Data License Agreement ..."
+_LICENSE_LINE = re.compile(r"^[\s>*\-+]*(?:\*\*|__)?(?:data(?:set)?\s+)?licen[cs]e(?:\s+information)?"
+                           r"(?:\*\*|__)?\s*[:\-–—]\s*(?P<text>\S.{0,200})$", re.I | re.M)
+# "... under the terms of the X License", "licensed under CC BY-SA 3.0", "is under MIT licence"
+_UNDER = re.compile(r"\bunder\s+(?:the\s+)?(?:terms\s+(?:and\s+conditions\s+)?of\s+(?:the\s+)?)?"
+                    r"(?P<lic>(?:[^.;:()\[\]\n]|\.(?=\d)){2,160})", re.I)
+_LICENSE_WORD_END = re.compile(r"licen[cs]e\b", re.I)
+_PUBLIC_DOMAIN = re.compile(r"\b(?:is|are|was|were|been)\s+(?:placed\s+|released\s+|dedicated\s+)?"
+                            r"(?:in|into|to)\s+the\s+public\s+domain\b", re.I)
+# Use restricted to non-commercial purposes: "made available for non-commercial use such as
+# research", "for non-commercial research purposes only", "may not be used for commercial ...".
+_NON_COMMERCIAL = re.compile(
+    r"\b(?:(?:only|solely|exclusively|strictly)\s+(?:for|to)\s+non[\s-]?commercial"
+    r"|(?:available|licensed|provided|released|distributed|granted|free|permitted|allowed)\s+"
+    r"(?:only\s+)?(?:for|to)\s+(?:\w+\s+){0,2}?non[\s-]?commercial\s+(?:\w+\s+){0,2}?"
+    r"(?:use|uses|purposes?|research|applications?)"
+    r"|non[\s-]?commercial\s+(?:\w+\s+){0,3}?(?:use|uses|usage|purposes?)\s+only"
+    r"|(?:not|never)\s+(?:be\s+)?(?:used|allowed|permitted)\s+for\s+(?:any\s+)?commercial"
+    r"|commercial\s+(?:use|usage|purposes?)\s+(?:is|are)\s+(?:not\s+(?:permitted|allowed)|"
+    r"prohibited|forbidden|strictly\s+prohibited)"
+    r"|no\s+commercial\s+use)\b", re.I)
+# "for commercial and non-commercial use" restricts nothing.
+_BOTH_USES = re.compile(r"\bcommercial\s+(?:and|or|&)\s+non[\s-]?commercial\b"
+                        r"|\bnon[\s-]?commercial\s+(?:and|or|&)\s+commercial\b", re.I)
+# "URL: http://bigearth.net/", "Homepage: <https://...>", "* Website: https://..." on a line alone.
+_HOMEPAGE_LINE = re.compile(
+    r"^[\s>*\-+]*(?:\*\*|__)?(?:url|home\s?page|website|web\s?site|project\s+(?:page|website)|"
+    r"dataset\s+(?:homepage|website|page))(?:\*\*|__)?\s*:\s*<?(?P<url>https?://[^\s<>\"']{3,300}?)"
+    r">?[.,;]?\s*$", re.I | re.M)
+# Link texts that name the dataset's home page: "dataset's homepage", "project page".
+_HOMEPAGE_TEXT = re.compile(r"^(?:the\s+)?(?:(?:data\s?set|project|official)(?:'s)?\s+)?"
+                            r"(?:home\s?page|website|web\s?site|project\s+page)$", re.I)
+# "The dataset was (first) released in (March) 2017": the dataset as the subject, a year.
+_RELEASED = re.compile(
+    r"\b(?:data\s?set|corpus|database|benchmark)\s+(?:was|were)\s+(?:first\s+|originally\s+|"
+    r"publicly\s+|initially\s+)?released\s+(?:in|on)\s+(?:[A-Z][a-z]{2,8}\.?\s+)?(?:\d{1,2},?\s+)?"
+    r"(?P<year>(?:19|20)\d{2})\b")
+# "requires registration", "you need to register", "requires users to setup a login".
+_REGISTER = re.compile(
+    r"\b(?:requires?|required|need(?:s)?\s+to|must|have\s+to|has\s+to)\b[^.!?\n]{0,50}?"
+    r"\b(?:regist(?:er|ration)|sign[\s-]?(?:up|in)|log[\s-]?in|an?\s+account|credentials)\b", re.I)
+_NOT_REQUIRED = re.compile(r"\b(?:no|not|without|never|n't)\b[^.!?\n]{0,30}?"
+                           r"\b(?:requires?|required|need|regist|sign|log[\s-]?in|account)", re.I)
+# "Image Type : jpeg", "File format: PNG, CSV" on a line alone (TFDS and datasheet lists).
+_FORMAT_LINE = re.compile(r"^[\s>*\-+]*(?:image|file|data|audio|video)\s+(?:type|format)s?\s*:\s*"
+                          r"(?P<value>[A-Za-z0-9 ,/.+]{2,60})\s*$", re.I | re.M)
+
+
+@dataclass(frozen=True)
+class Statement:
+    field: str
+    value: object
+    evidence: str
+
+
+def license_statements(text: str) -> list[Statement]:
+    """The licence a text states for its dataset, as license + commercial_use statements.
+    A "License: ..." line, or a sentence saying the data are "(released|licensed|...) under" a
+    licence or are in the public domain. Sentences about code, models or papers, and sentences
+    naming two different licences, state nothing. A non-commercial-only clause without a licence
+    id gives commercial_use false."""
+    if not isinstance(text, str):
+        return []
+    text = text[:MAX_PROSE]
+    found: dict[str, str] = {}
+    for m in _LICENSE_LINE.finditer(text):
+        spdx = _license_of(m.group("text"))
+        if spdx:
+            found.setdefault(spdx, m.group(0).strip())
+    if not found:
+        for sentence in paragraph_sentences(text):
+            ids = _sentence_licenses(sentence)
+            if len(ids) == 1:
+                found.setdefault(ids.pop(), sentence)
+            elif len(ids) > 1:
+                return []   # a list of the licences of several things: none is the dataset's
+    if len(found) > 1:
+        return []
+    if found:
+        spdx, evidence = next(iter(found.items()))
+        out = [Statement("license", spdx, _clip(evidence))]
+        allowed = commercial_use(spdx)
+        if allowed is not None:
+            out.append(Statement("commercial_use", allowed, _clip(evidence)))
+        return out
+    for sentence in paragraph_sentences(text):
+        if _restricts_use(sentence) and _DATA_WORDS.search(sentence) \
+                and not _OTHER_WORKS.search(sentence):
+            return [Statement("commercial_use", False, _clip(sentence))]
+    return []
+
+
+def _restricts_use(sentence: str) -> bool:
+    return bool(_NON_COMMERCIAL.search(sentence)) and not _BOTH_USES.search(sentence)
+
+
+def noncommercial_terms(text) -> str | None:
+    """The sentence restricting use to non-commercial purposes, read on text that IS licence
+    terms (a card's 'Licensing Information' section, a DatasetInfo `license` string, a
+    `rights` field): there no sentence needs to name the data. None when nothing restricts."""
+    if not isinstance(text, str):
+        return None
+    for sentence in paragraph_sentences(text[:5000]):
+        if _restricts_use(sentence):
+            return _clip(sentence)
+    return None
+
+
+def _license_of(phrase: str) -> str | None:
+    phrase = phrase.strip().rstrip(".").strip()
+    if not phrase or not _LICENSE_CUE.search(phrase):
+        return None
+    return normalize_license(phrase)
+
+
+def _phrase_license(phrase: str) -> str | None:
+    """The licence a phrase after "under" names: cut after a "License" word first ("the MIT
+    License and ..."), else the whole phrase up to punctuation."""
+    cuts = [phrase[:m.end()] for m in _LICENSE_WORD_END.finditer(phrase)][:5]
+    joint = _PHRASE_JOINT.search(phrase)
+    cuts.append(phrase[:joint.start()] if joint else phrase)
+    cuts.append(phrase)
+    for cut in cuts:
+        spdx = _license_of(cut)
+        # "A AND B" read from a sentence is two things' licences, not one dataset's
+        if spdx and not re.search(r"\s(?:AND|OR|WITH)\s", spdx):
+            return spdx
+    return None
+
+
+# Where the licence name of an "under ..." phrase ends and the sentence goes on.
+_PHRASE_JOINT = re.compile(r",|\s(?<!dedication\s)(?:and|or|but|while|whereas|which|that|for|"
+                           r"with|except|unless|if)\s", re.I)
+
+
+def _sentence_licenses(sentence: str) -> set[str]:
+    """Licence ids a sentence states for data: "under <licence>" or "in the public domain"."""
+    ids: set[str] = set()
+    # Every "under", also one inside a phrase an earlier match ran over ("A under X and B under Y")
+    starts = [u.start() for u in re.finditer(r"\bunder\b", sentence, re.I)][:20]
+    for m in filter(None, (_UNDER.match(sentence, pos) for pos in starts)):
+        subject = sentence[:m.start()]
+        spdx = _phrase_license(m.group("lic"))
+        if spdx and _DATA_WORDS.search(subject) and not _OTHER_WORKS.search(subject):
+            ids.add(spdx)
+    m = _PUBLIC_DOMAIN.search(sentence)
+    if m and _DATA_WORDS.search(sentence[:m.start()]) and \
+            not _OTHER_WORKS.search(sentence[:m.start()]):
+        ids.add(normalize_license("public domain"))
+    ids.discard(None)
+    return ids
+
+
+def homepage_statement(text: str, links: Iterable[tuple[str, str]] = ()) -> Statement | None:
+    """A homepage stated as such: a "URL:" / "Homepage:" line holding only the URL, or a link
+    whose text is "homepage" / "dataset's homepage" / "project page" (links: (text, target)
+    pairs from a Markdown or RST parse). Bare URLs in prose (sources, papers) are not read."""
+    if isinstance(text, str):
+        m = _HOMEPAGE_LINE.search(text[:MAX_PROSE])
+        if m:
+            return Statement("homepage", m.group("url"), _clip(m.group(0).strip()))
+    for label, target in links:
+        if isinstance(label, str) and isinstance(target, str) and \
+                _HOMEPAGE_TEXT.match(" ".join(label.split())) and \
+                target.startswith(("http://", "https://")):
+            return Statement("homepage", target, _clip(f"link '{label}': {target}"))
+    return None
+
+
+def release_statement(text: str) -> Statement | None:
+    """The year the text says the dataset itself was released ("The dataset was released in
+    2017"); a release of a config, split or paper, or an acquisition period, is not read."""
+    if not isinstance(text, str):
+        return None
+    for sentence in paragraph_sentences(text[:MAX_PROSE]):
+        m = _RELEASED.search(sentence)
+        if m and not _CITATION.search(sentence):
+            return Statement("release_date", m.group("year"), _clip(sentence))
+    return None
+
+
+# Access statements may name the website to register on; only code and models are other works.
+_OTHER_ACCESS = re.compile(r"\b(?:code|software|scripts?|models?|weights|checkpoints?|api|sdk)\b",
+                           re.I)
+
+
+def access_statement(text: str) -> Statement | None:
+    """"registered" when the text says getting the data requires registering or logging in."""
+    if not isinstance(text, str):
+        return None
+    for sentence in paragraph_sentences(text[:MAX_PROSE]):
+        m = _REGISTER.search(sentence)
+        if m and _DATA_WORDS.search(sentence) and not _NOT_REQUIRED.search(sentence) \
+                and not _OTHER_ACCESS.search(sentence):
+            return Statement("access", "registered", _clip(sentence))
+    return None
+
+
+def format_statements(text: str) -> Statement | None:
+    """Formats a "Image Type : jpeg" / "File format: PNG, CSV" line names (known ones only)."""
+    if not isinstance(text, str):
+        return None
+    for m in _FORMAT_LINE.finditer(text[:MAX_PROSE]):
+        names = [formats.from_filename("x." + w.strip(" .").lower())
+                 for w in re.split(r"[,/]|\s+and\s+|\s+", m.group("value")) if w.strip(" .")]
+        if names and all(names):
+            return Statement("formats", formats.sorted_set(names), _clip(m.group(0).strip()))
+    return None
+
+
+def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: int = RANK_TEXT,
+                    record: str | None = None, skip: Iterable[str] = (),
+                    links: Iterable[tuple[str, str]] = (), annotations: bool = True) -> set[str]:
+    """THE entry point for free text: add to `ex` everything `text` states about its dataset —
+    licence (+ commercial_use), homepage (also from `links`, (text, target) pairs), release
+    year, access ("registered"), formats from a file-type line, annotations_creators (via
+    normalize/annotations.from_text, unless annotations=False) and the counts of
+    `add_prose_counts` — as facts of `record` at `rank`, evidence starting with
+    `evidence_prefix`. Fields in `skip` were read from structured data and are not added.
+    Returns the fields added."""
+    if not isinstance(text, str):
+        return set()
+    text = text[:MAX_PROSE]
+    put = _FactSink(ex, evidence_prefix, record, rank, frozenset(skip))
+    statements = license_statements(text)
+    for found in (homepage_statement(text, links), release_statement(text),
+                  access_statement(text), format_statements(text)):
+        if found:
+            statements.append(found)
+    for st in statements:
+        put(st.field, st.value, st.evidence)
+    if annotations:
+        terms = annotation_terms(text)
+        if terms:
+            put("annotations_creators", terms, "annotation statements in the text")
+    added = add_prose_counts(ex, text, evidence_prefix, record, rank, skip=set(skip) | put.added)
+    return put.added | added
+
+
+def annotation_terms(text: str) -> list[str]:
+    """annotations_creators terms from prose (normalize/annotations.py from_text); sentences
+    citing other works are left out."""
+    kept = "\n".join(s for s in paragraph_sentences(text) if not _CITATION.search(s))
+    return from_text(kept)
+
+
+# =============================================================================== stated fields
+# "Name: value" statements of dataset documents: RST field lists (":Number of Instances: 150"),
+# two-column characteristics tables ("Samples total | 581012"), UCI ".names" lines
+# ("5. Number of Instances: 150") and datasheet lists. One mapping serves them all; openml reads
+# its descriptions' ".names" lines with the patterns below.
+
+_NUMBER_TEXT = r"(\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+)"
+UCI_INSTANCES_RE = re.compile(
+    rf"number\s+of\s+(?:instances|examples|records|rows)\s*:\s*{_NUMBER_TEXT}\b", re.I)
+UCI_FEATURES_RE = re.compile(rf"number\s+of\s+(?:attributes|features)\s*:\s*{_NUMBER_TEXT}\b",
+                             re.I)
+UCI_CLASSES_RE = re.compile(rf"number\s+of\s+classes\s*:\s*{_NUMBER_TEXT}\b", re.I)
+
+# Field names (lower case, single spaces) -> (field, unit).
+FIELD_COUNTS = {
+    "number of instances": ("item_count", "instances"), "instances": ("item_count", "instances"),
+    "number of examples": ("item_count", "examples"), "number of samples": ("item_count", "samples"),
+    "samples total": ("item_count", "samples"), "total samples": ("item_count", "samples"),
+    "number of records": ("item_count", "records"), "number of rows": ("item_count", "rows"),
+    "number of images": ("item_count", "images"), "total images": ("item_count", "images"),
+    "number of classes": ("class_count", None), "classes": ("class_count", None),
+    "number of attributes": ("feature_count", None), "number of features": ("feature_count", None),
+    "number of subjects": ("subject_count", None), "number of participants": ("subject_count", None),
+    "number of patients": ("subject_count", None),
+}
+# A field's value starts with its count: "150 (50 in each of three classes)", "8 numeric, ...".
+_LEADING_COUNT = re.compile(rf"^\s*{_NUMBER_TEXT}(?![\d.,]*\d)(?!\s*%)(?!\.\d)(?:\s|\(|,|;|$)")
+# "5. Number of Instances: 150", "Title: Iris Plants Database" at the start of a line.
+_NAMES_LINE = re.compile(r"^[ \t]*(?:\d{1,2}\.[ \t]*)?(?P<name>[A-Za-z][A-Za-z ]{1,40}?)[ \t]*:"
+                         r"[ \t]*(?P<value>\S[^\n]{0,300})$", re.M)
+
+
+def field_count(name: str, value: str) -> tuple[str, int, str | None] | None:
+    """(field, count, unit) a "Name: value" statement gives, or None."""
+    if not isinstance(name, str) or not isinstance(value, str):
+        return None
+    key = " ".join(name.lower().replace(":", " ").split())
+    target = FIELD_COUNTS.get(key)
+    m = _LEADING_COUNT.match(value)
+    if not target or not m:
+        return None
+    count = parse_count(m.group(1))
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        return None
+    return target[0], count, target[1]
+
+
+def names_fields(text: str) -> list[tuple[str, str, str]]:
+    """(name, value, line) of the "N. Name: value" lines of a UCI ".names" file or datasheet."""
+    if not isinstance(text, str):
+        return []
+    return [(m.group("name").strip(), m.group("value").strip(), m.group(0).strip())
+            for m in _NAMES_LINE.finditer(text[:MAX_PROSE])][:2000]

@@ -29,6 +29,9 @@ class Section:
     links: list[tuple[str, str]] = field(default_factory=list)   # (link text, target)
     tables: list[list[list[str]]] = field(default_factory=list)  # rows of cells
     code: list[str] = field(default_factory=list)                 # fenced or indented blocks
+    # Paragraphs and list items one per entry, wrapped lines joined with spaces (prose keeps the
+    # source line breaks); a paragraph of "Key: value" lines keeps one entry per line.
+    blocks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -67,6 +70,10 @@ class Document:
     @property
     def links(self) -> list[tuple[str, str]]:
         return [link for s in self.sections for link in s.links]
+
+    @property
+    def blocks(self) -> list[str]:
+        return [b for s in self.sections for b in s.blocks]
 
 
 def _key(text: str) -> str:
@@ -116,17 +123,31 @@ def parse(text: str) -> Document:
         elif tok.type == "table_close" and table is not None:
             current.tables.append(table)
             current.prose += "".join(" | ".join(r) + "\n" for r in table)
+            current.blocks.extend(" | ".join(r) for r in table)
             table = None
         elif tok.type == "inline":
             current.prose += _plain(tok) + "\n"
+            current.blocks.extend(_block_lines(_plain(tok)))
             current.links.extend(_links(tok))
         elif tok.type in ("fence", "code_block"):
             current.code.append(tok.content)
         elif tok.type == "html_block":
             current.prose += re.sub(r"<[^>]*>", " ", tok.content).strip() + "\n"
+            current.blocks.append(" ".join(re.sub(r"<[^>]*>", " ", tok.content).split()))
     for s in sections:
         s.prose = s.prose.strip()
     return Document(front, [s for s in sections if s.level or s.prose or s.links or s.code])
+
+
+_KEY_LINE = re.compile(r"^[^\W\d][\w '’/()-]{0,40}\s*:\s")
+
+
+def _block_lines(text: str) -> list[str]:
+    """A paragraph as one line, or as its lines when every line is "Key: value"."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(lines) > 1 and all(_KEY_LINE.match(ln) for ln in lines):
+        return lines
+    return [" ".join(lines)] if lines else []
 
 
 def _plain(inline) -> str:

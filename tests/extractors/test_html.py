@@ -1,4 +1,5 @@
-"""The html fallback: meta tags, Signposting links, markdown headings and prose counts.
+"""The html fallback: meta tags, Signposting links and prose counts of HTML pages. Text documents
+(Markdown, RST, plain text) are the readme adapter's (test_readme.py).
 
 Inputs are written here in the structure real maintainer pages use (fixtures/html/); the traps
 are the ones such pages carry: years, percentages, per-item ratios, citations, site chrome.
@@ -26,14 +27,6 @@ def run(body: bytes | str, content_type: str | None = "text/html; charset=utf-8"
 
 def facts_of(ex, field):
     return [f for f in ex.facts if f.field == field]
-
-
-def counts(text: str) -> dict:
-    """The record fields prose alone gives."""
-    ex = run(text, "text/plain; charset=utf-8")
-    assert ex.error is None, ex.error
-    rec = record(ex.facts)
-    return {k: v for k, v in rec.items() if k in ("item_count", "subject_count", "class_count")}
 
 
 # ----------------------------------------------------------------------------- landing pages
@@ -128,123 +121,6 @@ def test_html_served_as_text_plain():
     assert record(ex.facts)["title"] == "Lung CT"
 
 
-# ----------------------------------------------------------------------------- text / markdown
-
-def test_markdown_card():
-    ex = run((FIXTURES / "card.md").read_bytes(), "text/plain; charset=utf-8")
-    assert record(ex.facts) == {"title": "Retina OCT Scans", "item_count": 84495,
-                                "item_unit": "images", "subject_count": 4686, "class_count": 4}
-    # the code block's "12,000 images each" and the split table are not totals
-    assert {f.value for f in facts_of(ex, "item_count")} == {84495}
-
-
-@pytest.mark.parametrize("text, title", [
-    ("# MedMNIST Pneumonia Dataset\n\nText.", "MedMNIST Pneumonia Dataset"),
-    ("Knee Radiographs\n================\n\nText.", "Knee Radiographs"),
-    ("# Dataset Card for Beans\n", "Beans"),
-    ("# **[Chest CT](https://example.org)** #\n", "Chest CT"),
-    ("# Dataset Card for [Dataset Name]\n", None),
-    ("## Only a level-2 heading\n", None),
-    ("No heading at all, just a paragraph.\n", None),
-])
-def test_markdown_titles(text, title):
-    assert record(run(text, "text/plain").facts).get("title") == title
-
-
-def test_bibtex_is_not_a_dataset_description():
-    bib = b"""@article{smith2023,
-  title={A Large Chest X-ray Benchmark of 100,000 images},
-  journal={Scientific Data}, year={2023}, doi={10.1038/s41597-023-00001-1},
-  publisher={Nature Publishing Group}
-}"""
-    ex = run(bib, "text/plain")
-    assert ex.error is None and ex.facts == []
-    assert any("citation" in w for w in ex.warnings)
-
-
-def test_tag_list_gives_nothing():
-    tags = b"content.data-type.image # Contains image data.\nml.task.image-classification\n"
-    ex = run(tags, "text/plain")
-    assert ex.error is None and ex.facts == []
-
-
-# ----------------------------------------------------------------------------- prose counts
-
-@pytest.mark.parametrize("text, expected", [
-    ("It consists of 327.680 color images (96 x 96px) extracted from scans.",
-     {"item_count": 327680}),
-    ("The corpus holds 1.2 million images of street scenes.", {"item_count": 1_200_000}),
-    ("WildChat is a collection of 1 million conversations.", {"item_count": 1_000_000}),
-    ("The MNIST dataset consists of 70,000 28x28 black-and-white images in 10 classes.",
-     {"item_count": 70000, "class_count": 10}),
-    ("112,120 frontal chest X-rays from 30,805 unique patients.",
-     {"item_count": 112120, "subject_count": 30805}),
-    ("It has 14 disease labels.", {"class_count": 14}),
-    ("Samples fall into 14 classes.", {"class_count": 14}),
-    ("The dataset contains 112\u202f120 images.", {"item_count": 112120}),
-    ("Wang X, Peng Y. The set holds 4,000 scans.", {"item_count": 4000}),
-    ("This dataset consists of 5 head scans.", {"item_count": 5}),
-    ("It contains 10,000 entries about used cars.", {"item_count": 10000}),
-    ("Each image is annotated with a binary label.", {"class_count": 2}),
-    ("The task is binary-class classification of pneumonia against normal.",
-     {"class_count": 2}),
-    ("Images are graded into three categories.", {"class_count": 3}),
-    ("A 10-class classification benchmark.", {"class_count": 10}),
-    ("Ratings for each of 21 healthy unmedicated participants (10 males, 11 females).",
-     {"subject_count": 21}),
-    ("It spans 1000 object classes and contains 1,281,167 training images, 50,000 validation "
-     "images and 100,000 test images.", {"class_count": 1000, "item_count": 1_431_167}),
-    ("There are 60,000 images in the training set and 10,000 images in the test set.",
-     {"item_count": 70000}),
-    ("The dataset consists of 2000 images.", {"item_count": 2000}),
-])
-def test_prose_counts(text, expected):
-    assert counts(text) == expected
-
-
-@pytest.mark.parametrize("text", [
-    "In 2017 images were collected at three sites.",
-    "The model reaches a top-5 accuracy of 76.1% on the test images.",
-    "We report the 10 most common classes.",
-    "Results for the top 10 classes are in Table 3.",
-    "Version 2.0 images were re-encoded.",
-    "More than 100,000 images were screened.",
-    "The archive has over 1 million images.",
-    "Up to 20 scans were taken.",
-    "There are 5 images per patient.",
-    "Each subject has 3 scans each.",
-    "ImageNet aims to provide on average 1000 images to illustrate each synset.",
-    "The set is based on a prior dataset of 5,856 pediatric chest X-ray images.",
-    "Wang et al. (2017) released 108,948 images of 32,717 patients.",
-    "See Figure 3 images for examples.",
-    "A 500 MB images archive is provided.",
-    "Images are resized to 28 x 28 images.",
-    "The sizes are (384–2,916) × (127–2,713) pixels.",
-    "The annotators produced 20,000 labels.",
-    "About 1.5 images per study.",
-    "Between 2,000-2,500 images are blurred.",
-    "Scraped 10K+ images from the web.",
-    "Of these, 1,000 images have boxes.",
-    "A total of 1 subject was excluded.",
-    "Stored since release 3 images as DICOM.",
-    "The dataset contains 112 120 images.",
-])
-def test_prose_traps(text):
-    assert counts(text) == {}
-
-
-def test_first_total_of_a_sentence_wins_over_its_breakdown():
-    assert counts("It consists of 3 classes: 2 disease classes and the healthy class.") == \
-        {"class_count": 3}
-
-
-def test_splits_are_not_totals_when_a_total_is_stated():
-    text = ("The MNIST dataset consists of 70,000 images. The training set contains 60,000 "
-            "images and the test set 10,000 images.")
-    ex = run(text, "text/plain")
-    assert [f.value for f in facts_of(ex, "item_count")] == [70000]
-
-
 # ----------------------------------------------------------------------------- hostile input
 
 def test_binary_garbage_is_an_error():
@@ -305,7 +181,7 @@ def test_huge_meta_value_is_capped():
 
 def test_pathological_numbers_are_fast():
     start = time.monotonic()
-    ex = run("1,000 " * 150_000 + "images", "text/plain")
+    ex = run("<html><body><p>" + "1,000 " * 150_000 + "images</p></body></html>")
     assert time.monotonic() - start < 30
     assert ex.error is None
 
@@ -313,6 +189,19 @@ def test_pathological_numbers_are_fast():
 def test_sniff_only_claims_markup():
     assert html.sniff(b"<!DOCTYPE html><html></html>", None)
     assert not html.sniff(b'{"a": 1}', "application/json")
+
+
+@pytest.mark.parametrize("body, ctype", [
+    (b"# Retina OCT\n\nThe set holds 4,000 scans.", "text/plain"),
+    (b'{"name": "x", "rows": 5000}', "application/json"),
+    (b"Iris plants dataset\n===================\n\n:Number of Instances: 150\n", None),
+])
+def test_text_given_to_the_fallback_is_not_read(body, ctype):
+    """Detection sends text documents to readme; the fallback reads only HTML and never crashes
+    or makes up facts from anything else."""
+    ex = run(body, ctype)
+    assert ex.error is None and ex.facts == []
+    assert any("not an HTML page" in w for w in ex.warnings)
 
 
 def test_no_break_spaces_are_thousands_separators_in_pages():

@@ -10,7 +10,8 @@ import pytest
 
 from extractors import huggingface, registry, resolve
 from extractors.model import RANK_API, RANK_EMBEDDED, RANK_TEXT
-from tests.extractors.adapter_support import as_body, field_values as values, resolved as record
+from tests.extractors.adapter_support import (as_body, detected_run, field_values as values,
+                                             resolved as record)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "huggingface"
 API_URL = "https://huggingface.co/api/datasets/example-org/leaf-disease?blobs=true"
@@ -615,3 +616,202 @@ def test_empty_or_binary_bodies_never_raise(body):
 def test_sniff_never_raises_on_hostile_bodies():
     for body in (b"---\n" + b"a: [" * 10_000, b"{" * 100_000, b"---\n- x\n---\n", b"\x00" * 10):
         assert huggingface.sniff(body, None) in (True, False)
+
+
+# ------------------------------------------------- dataset-viewer /first-rows and /statistics
+
+# A /first-rows response in the dataset-viewer's shape, for a 4-class topic dataset.
+FIRST_ROWS = {
+    "dataset": "example/news-topics", "config": "default", "split": "test",
+    "features": [
+        {"feature_idx": 0, "name": "text", "type": {"dtype": "string", "_type": "Value"}},
+        {"feature_idx": 1, "name": "label",
+         "type": {"names": ["World", "Sports", "Business", "Sci/Tech"], "_type": "ClassLabel"}},
+    ],
+    "rows": [{"row_idx": i, "row": {"text": f"headline {i}", "label": i % 4},
+              "truncated_cells": []} for i in range(3)],
+    "truncated": False,
+}
+
+
+def test_first_rows_states_the_label_set_but_no_count():
+    ex = detected_run("huggingface", as_body(FIRST_ROWS), None, "application/json")
+    assert record(ex) == {"class_count": 4}
+    url = "https://datasets-server.huggingface.co/first-rows?dataset=x/y&config=a&split=test"
+    assert huggingface.match_url(url)
+
+
+def test_first_rows_with_two_label_features_states_no_class_count():
+    body = json.loads(json.dumps(FIRST_ROWS))
+    body["features"].append({"feature_idx": 2, "name": "subtopic", "type": {
+        "_type": "ClassLabel", "names": ["a", "b", "c"]}})
+    assert "class_count" not in record(run(body))
+
+
+# A /statistics response (one split of a 3-class NLI subset), in the viewer's shape.
+STATISTICS = {
+    "num_examples": 9815,
+    "statistics": [
+        {"column_name": "premise", "column_type": "string_text", "column_statistics": {
+            "nan_count": 0, "min": 3, "max": 200, "mean": 20.1}},
+        {"column_name": "label", "column_type": "class_label", "column_statistics": {
+            "nan_count": 0, "no_label_count": 0, "n_unique": 3,
+            "frequencies": {"entailment": 3479, "neutral": 3123, "contradiction": 3213}}},
+    ],
+    "partial": False,
+}
+
+
+def test_statistics_states_the_label_set_not_the_split_size():
+    ex = detected_run("huggingface", as_body(STATISTICS), None, "application/json")
+    assert record(ex) == {"class_count": 3}
+
+
+def test_statistics_disagreeing_label_counts_state_nothing():
+    body = json.loads(json.dumps(STATISTICS))
+    body["statistics"][1]["column_statistics"]["n_unique"] = 4
+    assert "class_count" not in record(run(body))
+
+
+# ---------------------------------------------------------- card: annotations, terms, people
+
+def test_card_yaml_annotations_creators():
+    text = card("annotations_creators:\n- crowdsourced\n- expert-generated\n"
+                "pretty_name: Street Signs\nlicense: cc-by-4.0")
+    assert record(run(text, RAW_URL, TEXT))["annotations_creators"] == [
+        "crowdsourced", "expert-generated"]
+
+
+# A card of the old `datasets` template with `license: other` and the terms in prose.
+TERMS_CARD = card("license:\n- other\npretty_name: Hand Gestures\nsize_categories:\n- 1K<n<10K", """
+# Dataset Card for Hand Gestures
+
+### Dataset Summary
+
+Depth videos of 12 people performing 25 gestures.
+
+### Licensing Information
+
+The data may be used for non-commercial research purposes only. Redistribution is not allowed.
+
+### Citation Information
+
+Recorded from 99 subjects in an earlier study (Doe et al., 2019).
+""")
+
+
+def test_card_licence_terms_in_prose_say_non_commercial_without_an_id():
+    rec = record(run(TERMS_CARD, RAW_URL, TEXT))
+    assert rec["commercial_use"] is False
+    assert rec.get("license") in (None, "LicenseRef-Other")
+    assert rec["subject_count"] == 12      # the citation's 99 subjects are another study's
+
+
+@pytest.mark.parametrize("terms", [
+    "Free for commercial and non-commercial use.",
+    "[More Information Needed]",
+])
+def test_card_terms_that_do_not_restrict_use(terms):
+    text = TERMS_CARD.replace(
+        "The data may be used for non-commercial research purposes only.", terms)
+    assert "commercial_use" not in record(run(text, RAW_URL, TEXT))
+
+
+def test_dataset_infos_licence_terms_string():
+    infos = {"default": {"description": "Faces of 30 people.", "license":
+                         "Made available for non-commercial use only by academic institutions.",
+                         "splits": {"train": {"name": "train", "num_examples": 300}},
+                         "download_size": 10}}
+    rec = record(run(infos))
+    assert rec["commercial_use"] is False and "license" not in rec
+    assert rec["subject_count"] == 30
+
+
+def test_card_single_speaker_and_ambiguous_people():
+    speech = card("pretty_name: Narrated Poems\nlicense: cc0-1.0\ntask_categories:\n"
+                  "- text-to-speech", "### Dataset Summary\n\nPoems read aloud by a single "
+                  "speaker, 2,400 clips.\n")
+    assert record(run(speech, RAW_URL, TEXT))["subject_count"] == 1
+    mixed = speech.replace("by a single speaker, 2,400 clips.",
+                           "from 8 participants.\n\nA second session added recordings of "
+                           "3 people.")
+    assert "subject_count" not in record(run(mixed, RAW_URL, TEXT))
+
+
+# ------------------------------------------------------ card: classes, counts and publisher
+
+def test_class_label_inside_a_sequence_of_dicts():
+    """Object detection: objects = Sequence({bbox, category: ClassLabel}), JSON and YAML."""
+    infos = {"default": {"features": {
+        "image": {"_type": "Image"},
+        "objects": {"_type": "Sequence", "length": -1, "feature": {
+            "bbox": {"_type": "Sequence", "feature": {"dtype": "float32", "_type": "Value"}},
+            "category": {"_type": "ClassLabel", "names": ["car", "bus", "bike"]}}}},
+        "splits": {"train": {"name": "train", "num_examples": 10}}}}
+    assert record(run(infos))["class_count"] == 3
+    yaml_card = card("""pretty_name: Vehicles
+dataset_info:
+  features:
+  - name: image
+    dtype: image
+  - name: objects
+    sequence:
+    - name: bbox
+      sequence: float32
+    - name: category
+      dtype:
+        class_label:
+          names:
+            '0': car
+            '1': bus
+  splits:
+  - name: train
+    num_examples: 10""")
+    assert record(run(yaml_card, RAW_URL, TEXT))["class_count"] == 2
+
+
+def test_card_data_fields_values_with_indices():
+    text = card("pretty_name: Sentiment\ntask_categories:\n- text-classification", """
+### Data Fields
+
+- `text`: the review
+- `label`: the sentiment, one of `negative` (0), `neutral` (1) and `positive` (2)
+""")
+    assert record(run(text, RAW_URL, TEXT))["class_count"] == 3
+
+
+def test_card_data_splits_sentence_and_config_table():
+    text = card("pretty_name: Leaves\ntask_categories:\n- image-classification", """
+### Data Splits
+
+The training set contains 800 images and the test set 200 images.
+""")
+    assert record(run(text, RAW_URL, TEXT))["item_count"] == 1000
+    table = card("pretty_name: Papers\ntask_categories:\n- other", """
+### Data Splits
+
+| | train |
+|---|---:|
+| abstracts | 5000 |
+| fulltext | 5000 |
+""")
+    assert record(run(table, RAW_URL, TEXT))["item_count"] == 5000
+    differing = table.replace("| fulltext | 5000 |", "| fulltext | 4000 |")
+    assert "item_count" not in record(run(differing, RAW_URL, TEXT))
+
+
+def test_card_curating_organisation_is_the_publisher():
+    text = card("pretty_name: Reef Fish\ntask_categories:\n- object-detection", """
+### Dataset Summary
+
+Underwater photos of reef fish. It is maintained by the Marine Vision group at the Ocean
+Research Institute of Lisbon.
+
+### Dataset Curators
+
+Jane Doe and John Roe.
+""")
+    assert record(run(text, RAW_URL, TEXT))["publisher"] == "Ocean Research Institute of Lisbon"
+    people = text.replace("It is maintained by the Marine Vision group at the Ocean\n"
+                          "Research Institute of Lisbon.", "It is maintained by Jane Doe.")
+    assert "publisher" not in record(run(people, RAW_URL, TEXT))

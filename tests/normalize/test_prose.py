@@ -210,3 +210,95 @@ def test_same_kind_or_other_fields_are_not_summed():
     assert _facts("We use 5 disease classes and 5 disease classes again.")[0]["class_count"] == 5
     found, warnings = _facts("It has 1,000 chest images and 3 finding labels.")
     assert (found["item_count"], found["class_count"], warnings) == (1000, 3, [])
+
+
+# "images of N people" and "a single speaker" (added with the Hugging Face card rules): the
+# people a dataset shows are its subjects; a bare "N people" (a team, users) is not read.
+def test_people_the_data_show_are_subjects():
+    text = ("The corpus holds 3,200 video clips of 45 people performing sign language. "
+            "A team of 6 people annotated them, and 9 people were filmed twice.")
+    assert prose.people_subject_counts(text) == {45: "clips of 45 people"}
+    assert prose.people_subject_counts("There are a total of 120 persons.") == {
+        120: "a total of 120 persons"}
+    assert prose.people_subject_counts("Downloaded by 5,000 people.") == {}
+
+
+def test_a_single_speaker_is_one_subject():
+    assert prose.single_subject_phrase(
+        "An audiobook corpus read by a single speaker, with transcripts.") == "a single speaker"
+    assert prose.single_subject_phrase("Speakers of 14 languages were recorded.") is None
+
+
+# ----------------------------------------------------------------------------- add_prose_facts
+# READMEs, datasheets and descriptions in their usual wording (none is a corpus file).
+
+@pytest.mark.parametrize("text, expected", [
+    ("The corpus is under MIT licence.", ("MIT", True)),
+    ("License: Community Data License Agreement - Sharing, Version 1.0.", ("CDLA-Sharing-1.0", True)),
+    ("All recordings are licensed under CC BY-SA 3.0.", ("CC-BY-SA-3.0", True)),
+    ("The dataset is released under the Creative Commons Attribution-NonCommercial 4.0 "
+     "International license.", ("CC-BY-NC-4.0", False)),
+    ("This database has been placed in the public domain.", ("LicenseRef-PublicDomain", True)),
+    ("The data are available for non-commercial research purposes only.", (None, False)),
+    # not statements about the dataset's licence
+    ("The code is released under the MIT license.", (None, None)),
+    ("The images are under CC BY 4.0 and the annotations under CC BY-NC 4.0.", (None, None)),
+    ("We thank the MIT lab for the data.", (None, None)),
+])
+def test_license_statements(text, expected):
+    got = {s.field: s.value for s in prose.license_statements(text)}
+    assert (got.get("license"), got.get("commercial_use")) == expected
+
+
+def test_add_prose_facts_reads_every_statement_kind():
+    text = ("A speech corpus of 2,400 recordings from 24 speakers in 8 categories.\n"
+            "Audio format: wav\nThe dataset was first released in June 2019.\n"
+            "Downloading the data requires registration.\nHomepage: https://speech.example.org\n"
+            "The recordings were annotated by trained linguists.")
+    ex = Extraction("t", "0")
+    added = prose.add_prose_facts(ex, text, evidence_prefix="readme: ", record="r")
+    got = {f.field: f.value for f in ex.facts}
+    assert got == {"formats": ["WAV"], "release_date": "2019", "access": "registered",
+                   "homepage": "https://speech.example.org", "item_count": 2400,
+                   "item_unit": "recordings", "class_count": 8,
+                   "annotations_creators": ["expert-generated"]}
+    assert added == set(got)
+    assert all(f.record == "r" and f.rank == RANK_TEXT and f.evidence.startswith("readme: ")
+               for f in ex.facts)
+
+
+@pytest.mark.parametrize("text", [
+    "The package has 12,000 downloads and 300 stars.",
+    "The v2 split was released in 2019.",
+    "Registration is not required to download the data.",
+    "Bands B01 and B02 at 60 m; 43.5% cloud cover; version 2.0.",
+    "See the code at URL: https://github.com/x/y for training.",
+])
+def test_add_prose_facts_traps(text):
+    ex = Extraction("t", "0")
+    prose.add_prose_facts(ex, text)
+    assert ex.facts == []
+
+
+def test_field_counts_and_names_lines():
+    assert prose.field_count("Number of Instances", "150 (50 in each of three classes)") == \
+        ("item_count", 150, "instances")
+    assert prose.field_count("Samples total", "581012") == ("item_count", 581012, "samples")
+    assert prose.field_count("Class Distribution", "33.3% for each of 3 classes.") is None
+    assert prose.field_count("Classes", "33.3%") is None
+    assert prose.names_fields("1. Title: Glass\n5. Number of Instances: 214\n")[1][:2] == \
+        ("Number of Instances", "214")
+
+
+def test_noncommercial_terms_on_licence_text():
+    """Licence terms written out (a card's Licensing Information section, a DatasetInfo licence
+    string): the restricting sentence, not a sentence that allows both kinds of use."""
+    from extractors.normalize.prose import noncommercial_terms
+
+    assert noncommercial_terms("The recordings are made available for non-commercial use such "
+                               "as teaching.") is not None
+    assert noncommercial_terms("Use for non-commercial research purposes only.") is not None
+    assert noncommercial_terms("Commercial use is strictly prohibited.") is not None
+    assert noncommercial_terms("Free for commercial and non-commercial use.") is None
+    assert noncommercial_terms("Released under CC BY 4.0.") is None
+    assert noncommercial_terms(None) is None
