@@ -61,7 +61,7 @@ from extractors.normalize.digests import merged_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.annotations import from_text as annotations_from_text
-from extractors.normalize.prose import add_prose_counts, paragraph_sentences, stated_totals
+from extractors.normalize.prose import add_prose_facts, paragraph_sentences, stated_totals
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
@@ -621,8 +621,8 @@ class DatasetReader:
         done: set[str] = set()
         for key, raw in texts:
             if raw:
-                done |= add_prose_counts(self.ex, _prose_text(raw), f"text:{self.path}.{key}: ",
-                                         record=self.record, skip=done, single_subject=True)
+                done |= add_prose_facts(self.ex, _prose_text(raw), f"text:{self.path}.{key}: ",
+                                        record=self.record, skip=done, single_subject=True)
 
 
     # -- Croissant RAI -------------------------------------------------------------------

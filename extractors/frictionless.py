@@ -39,7 +39,7 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import prefixed_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
-from extractors.normalize.prose import add_prose_counts
+from extractors.normalize.prose import add_prose_facts
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
 
@@ -377,7 +377,7 @@ def _read_row_counts(ex: Extraction, data: dict, resources: list, key: str) -> N
         ex.add("item_unit", unit, _clip(evidence), rank=rank)
     description = data.get("description")
     if isinstance(description, str) and description.strip():
-        add_prose_counts(ex, description[:100_000], "$.description: ")
+        add_prose_facts(ex, description[:100_000], "$.description: ")
 
 
 def _resource_rows(resource: dict, package: dict | None) -> tuple[int, str, str] | None:

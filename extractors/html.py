@@ -27,7 +27,7 @@ from extractors.normalize.access import EU_REPO_ACCESS
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import find_doi, normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
-from extractors.normalize.prose import MAX_PROSE, add_prose_counts
+from extractors.normalize.prose import MAX_PROSE, add_prose_facts
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode
 
@@ -120,7 +120,7 @@ def _read_html(ex: Extraction, text: str) -> None:
     _add_link_facts(ex, doc)
     _add_format_meta(ex, meta)
     description = _first(meta, "dc.description", "description", "og:description")
-    add_prose_counts(ex, "\n".join(filter(None, [description, visible_text(doc)])))
+    add_prose_facts(ex, "\n".join(filter(None, [description, visible_text(doc)])))
 
 
 @dataclass(frozen=True)

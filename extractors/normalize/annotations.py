@@ -60,6 +60,7 @@ _MACHINE = re.compile(r"\b(?:automatically\s+(?:annotated|labell?ed|generated|ex
                       r"automatically|pseudo[\s-]labels?|weak(?:ly)?\s+(?:labels|supervis\w+))", re.I)
 _NEGATED = re.compile(r"\b(?:not|no|never|without|non)[\s-]+(?:\w+\s+){0,2}?"
                       r"(?:experts?|crowd\w*|automatic\w*)", re.I)
+WINDOW = 60   # characters between the annotating word and who did it
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n{2,}")
 
 
@@ -69,15 +70,22 @@ def from_text(text: str) -> list[str]:
         return []
     found: set[str] = set()
     for sentence in _SENTENCE.split(text[:200_000]):
-        if not _ABOUT_ANNOTATION.search(sentence) or _NEGATED.search(sentence):
+        if _NEGATED.search(sentence):
             continue
-        if _CROWD.search(sentence):
-            found.add("crowdsourced")
-        if _EXPERT.search(sentence):
-            found.add("expert-generated")
+        acts = [m.start() for m in _ABOUT_ANNOTATION.finditer(sentence)][:50]
+        for term, pattern in (("crowdsourced", _CROWD), ("expert-generated", _EXPERT)):
+            if any(_near(m.start(), acts) for m in pattern.finditer(sentence)):
+                found.add(term)
         if _MACHINE.search(sentence):
             found.add("machine-generated")
     return sorted(found)
+
+
+def _near(position: int, acts: list[int]) -> bool:
+    """Who and the annotating within one clause's reach ("annotated by two radiologists",
+    "crowdworker annotators", "labels were collected on Amazon Mechanical Turk"); a crowd or an
+    expert mentioned further away in a long sentence may be doing something else."""
+    return any(abs(position - act) <= WINDOW for act in acts)
 
 
 def merge(*groups: Iterable[str]) -> list[str]:

@@ -910,7 +910,8 @@ def format_statements(text: str) -> Statement | None:
 
 def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: int = RANK_TEXT,
                     record: str | None = None, skip: Iterable[str] = (),
-                    links: Iterable[tuple[str, str]] = (), annotations: bool = True) -> set[str]:
+                    links: Iterable[tuple[str, str]] = (), annotations: bool = True,
+                    single_subject: bool = False) -> set[str]:
     """THE entry point for free text: add to `ex` everything `text` states about its dataset —
     licence (+ commercial_use), homepage (also from `links`, (text, target) pairs), release
     year, access ("registered"), formats from a file-type line, annotations_creators (via
@@ -930,18 +931,26 @@ def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: 
     for st in statements:
         put(st.field, st.value, st.evidence)
     if annotations:
-        terms = annotation_terms(text)
+        terms, evidence = annotation_terms(text)
         if terms:
-            put("annotations_creators", terms, "annotation statements in the text")
-    added = add_prose_counts(ex, text, evidence_prefix, record, rank, skip=set(skip) | put.added)
+            put("annotations_creators", terms, evidence)
+    added = add_prose_counts(ex, text, evidence_prefix, record, rank, skip=set(skip) | put.added,
+                             single_subject=single_subject)
     return put.added | added
 
 
-def annotation_terms(text: str) -> list[str]:
-    """annotations_creators terms from prose (normalize/annotations.py from_text); sentences
-    citing other works are left out."""
-    kept = "\n".join(s for s in paragraph_sentences(text) if not _CITATION.search(s))
-    return from_text(kept)
+def annotation_terms(text: str) -> tuple[list[str], str]:
+    """(annotations_creators terms, the sentences stating them) from prose, one sentence at a
+    time (normalize/annotations.py from_text): who annotated and the annotating must be said in
+    the same sentence. Sentences citing other works are left out."""
+    terms: set[str] = set()
+    evidence = []
+    for sentence in paragraph_sentences(text):
+        found = [] if _CITATION.search(sentence) else from_text(sentence)
+        if found:
+            terms.update(found)
+            evidence.append(sentence)
+    return sorted(terms), _clip(" … ".join(evidence))
 
 
 # =============================================================================== stated fields

@@ -437,3 +437,20 @@ def test_explicit_publisher_wins_over_the_person_check():
     body = doc(name="x", publisher={"@type": "sc:Organization", "name": "Open Data Works"},
                creator={"@type": "sc:Organization", "name": "Lena Fischer"})
     assert record(run(body))["publisher"] == "Open Data Works"
+
+
+def test_description_prose_goes_through_the_shared_prose_reader():
+    """Croissant descriptions are free text: licence terms written there (no `license`
+    property) are read by the shared prose reader, as non-commercial terms."""
+    from tests.extractors.adapter_support import as_body, detected_run, winning_values
+
+    body = as_body({"@context": {"@vocab": "https://schema.org/", "cr": "http://mlcommons.org/croissant/"},
+                    "@type": "sc:Dataset", "name": "bird-calls",
+                    "conformsTo": "http://mlcommons.org/croissant/1.0",
+                    "description": "Recordings of bird calls. The recordings are made available "
+                                   "for non-commercial research purposes only.",
+                    "distribution": [{"@type": "cr:FileObject", "@id": "calls.zip", "name": "calls.zip",
+                                      "contentUrl": "https://example.org/calls.zip",
+                                      "encodingFormat": "application/zip"}]})
+    values = winning_values(detected_run("croissant", body, "https://example.org/croissant.json"))
+    assert values["commercial_use"] is False and "license" not in values

@@ -316,3 +316,16 @@ def test_a_count_of_the_thing_the_resource_is_named_after(description, expected)
 def test_named_count_needs_a_plural_resource_name():
     body = package(resources=[{"name": "data", "path": "data.csv", "description": "Has 40 data points."}])
     assert "item_count" not in record(run(body))
+
+
+def test_description_prose_goes_through_the_shared_prose_reader():
+    """A Data Package whose licence is only stated in its description (descriptors written by
+    hand for a GitHub repository): the shared prose reader reads it, below any licenses key."""
+    from tests.extractors.adapter_support import as_body, detected_run, winning_values
+
+    body = as_body({"name": "river-gauges", "title": "River gauges",
+                    "description": "Daily levels of 42 river gauges. The data are released under "
+                                   "the Open Data Commons Public Domain Dedication and License.",
+                    "resources": [{"name": "levels", "path": "data/levels.csv", "format": "csv"}]})
+    values = winning_values(detected_run("frictionless", body, "https://example.org/datapackage.json"))
+    assert values["license"] == "PDDL-1.0" and values["commercial_use"] is True

@@ -302,3 +302,21 @@ def test_noncommercial_terms_on_licence_text():
     assert noncommercial_terms("Free for commercial and non-commercial use.") is None
     assert noncommercial_terms("Released under CC BY 4.0.") is None
     assert noncommercial_terms(None) is None
+
+
+def test_annotators_are_read_one_sentence_at_a_time():
+    """Who annotated and the annotating must be stated in one sentence: a description that
+    says the dialogues were annotated, then in another sentence mentions crowdworkers doing
+    something else, states no annotators (dataset descriptions in Croissant and cards)."""
+    from extractors.model import Extraction
+    from extractors.normalize.prose import add_prose_facts
+
+    ex = Extraction("t", "1")
+    add_prose_facts(ex, "Human-generated and annotated dialogues from [Red Teaming Language Models "
+                        "to Reduce Harms](x) These data are meant to understand how crowdworkers "
+                        "attack models.")
+    assert not [f for f in ex.facts if f.field == "annotations_creators"]
+    ex = Extraction("t", "1")
+    add_prose_facts(ex, "Each dialogue was rated by crowdworkers on a five-point scale.")
+    facts = [f for f in ex.facts if f.field == "annotations_creators"]
+    assert facts and facts[0].value == ["crowdsourced"] and "crowdworkers" in facts[0].evidence
