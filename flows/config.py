@@ -5,10 +5,13 @@ the CLI prints it and exits 2.
 """
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,8 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
         "user_agent": "lqs-harvester/0.1 (+https://github.com/lqs-harvester/lqs-harvester)",
         "connect_timeout": 10.0, "read_timeout": 30.0, "total_deadline": 120.0,
         "max_bytes": 50_000_000, "max_annotation_bytes": 500_000_000,
-        "max_decompressed_bytes": 200_000_000, "max_redirects": 10, "retries": 3,
+        "max_decompressed_bytes": 200_000_000, "max_archive_members": 10_000,
+        "max_compression_ratio": 100.0, "max_redirects": 10, "retries": 3,
         "backoff_base": 0.5, "backoff_cap": 30.0, "retry_after_cap": 120.0,
         "allow_private_addresses": False,
     },
@@ -41,7 +45,64 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
             "dask_address": "", "dask_workers": 2, "flow_timeout_seconds": 21600},
     "schedule": {"cron": "0 2 * * *", "timezone": "UTC"},
 }
-HOST_KEYS = {"token_env", "min_delay", "per_host_concurrency", "obey_robots", "user_agent"}
+
+
+@dataclass(frozen=True)
+class Range:
+    """The allowed values of a number: above (exclusive) or at_least (inclusive), at_most."""
+    above: float | None = None
+    at_least: float | None = None
+    at_most: float | None = None
+
+    def problem(self, value: float) -> str | None:
+        if not math.isfinite(value):
+            return "must be a finite number"
+        # `not value > x` rather than `value <= x`: also true for NaN.
+        if self.above is not None and not value > self.above:
+            return f"must be > {self.above:g}"
+        if self.at_least is not None and not value >= self.at_least:
+            return f"must be >= {self.at_least:g}"
+        if self.at_most is not None and not value <= self.at_most:
+            return f"must be <= {self.at_most:g}"
+        return None
+
+
+POSITIVE, NOT_NEGATIVE, AT_LEAST_ONE = Range(above=0), Range(at_least=0), Range(at_least=1)
+
+# Every number of DEFAULT_SETTINGS has its range here (a test checks that none is missing).
+RANGES: dict[str, dict[str, Range]] = {
+    "warehouse": {"lock_timeout": NOT_NEGATIVE},     # 0: give up at once when another writer holds it
+    "http": {
+        "connect_timeout": POSITIVE, "read_timeout": POSITIVE, "total_deadline": POSITIVE,
+        "max_bytes": AT_LEAST_ONE, "max_annotation_bytes": AT_LEAST_ONE,
+        "max_decompressed_bytes": AT_LEAST_ONE, "max_archive_members": AT_LEAST_ONE,
+        "max_compression_ratio": AT_LEAST_ONE,       # below 1 even a stored (uncompressed) member fails
+        "max_redirects": NOT_NEGATIVE, "retries": NOT_NEGATIVE,
+        "backoff_base": NOT_NEGATIVE, "backoff_cap": NOT_NEGATIVE, "retry_after_cap": NOT_NEGATIVE,
+    },
+    "politeness": {"per_host_concurrency": AT_LEAST_ONE, "min_delay": NOT_NEGATIVE,
+                   "global_concurrency": AT_LEAST_ONE},
+    "run": {"max_pages_per_source": AT_LEAST_ONE, "batch_size": AT_LEAST_ONE, "batch_workers": AT_LEAST_ONE,
+            "dask_workers": AT_LEAST_ONE, "flow_timeout_seconds": POSITIVE},
+}
+# Text settings with a fixed set of values, and text settings that must not be empty.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("run", "task_runner"): ("threads", "dask")}
+NOT_EMPTY = {("warehouse", "path"), ("archive", "dir"), ("http", "user_agent")}
+
+# [hosts."name"] tables: each key's default (its type) and, for numbers, its range.
+HOST_DEFAULTS: dict[str, Any] = {
+    "token_env": "",               # the environment variable that holds the host's token
+    "token_port": 443,             # the port the token is sent to (default: the scheme's own)
+    "allow_http_token": False,     # the token may go over plain http (loopback tests only)
+    "min_delay": 1.0, "per_host_concurrency": 2, "obey_robots": True, "user_agent": "",
+}
+HOST_KEYS = set(HOST_DEFAULTS)
+HOST_RANGES: dict[str, Range] = {"token_port": Range(at_least=1, at_most=65535), "min_delay": NOT_NEGATIVE,
+                                 "per_host_concurrency": AT_LEAST_ONE}
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CRON_ALIASES = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
+                "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
+                "@hourly": "0 * * * *"}
 
 
 class ConfigError(Exception):
@@ -152,21 +213,98 @@ def _settings(path: Path) -> dict[str, dict[str, Any]]:
         if not isinstance(values, dict):
             raise ConfigError(f"{path.name}: [{section}] must be a table")
         if section == "hosts":
-            for host, opts in values.items():
-                bad = set(opts) - HOST_KEYS if isinstance(opts, dict) else {"(not a table)"}
-                if bad:
-                    raise ConfigError(f"{path.name}: [hosts.\"{host}\"]: unknown key {sorted(bad)[0]!r}")
-            merged["hosts"] = dict(values)
+            merged["hosts"] = {host: _host_table(path.name, host, opts) for host, opts in values.items()}
             continue
         for key, value in values.items():
             if key not in DEFAULT_SETTINGS[section]:
                 raise ConfigError(f"{path.name}: [{section}]: unknown key {key!r}")
-            default = DEFAULT_SETTINGS[section][key]
-            if not _same_kind(default, value):
-                raise ConfigError(f"{path.name}: [{section}] {key}: expected "
-                                  f"{type(default).__name__}, got {type(value).__name__}")
-            merged[section][key] = float(value) if isinstance(default, float) else value
+            merged[section][key] = _setting(f"{path.name}: [{section}] {key}", DEFAULT_SETTINGS[section][key],
+                                            value, RANGES.get(section, {}).get(key))
+            _check_text(path.name, section, key, value)
+    _check_schedule(path.name, merged["schedule"])
     return merged
+
+
+def _setting(label: str, default: Any, value: Any, allowed: Range | None) -> Any:
+    """value, checked against the type of its default and its range (floats as float)."""
+    if not _same_kind(default, value):
+        raise ConfigError(f"{label}: expected {type(default).__name__}, got {type(value).__name__}")
+    if allowed is not None:
+        problem = allowed.problem(value)
+        if problem:
+            raise ConfigError(f"{label} {problem} (got {value!r})")
+    return float(value) if isinstance(default, float) else value
+
+
+def _check_text(fname: str, section: str, key: str, value: Any) -> None:
+    choices = CHOICES.get((section, key))
+    if choices and value not in choices:
+        raise ConfigError(f"{fname}: [{section}] {key} must be one of {', '.join(choices)} (got {value!r})")
+    if (section, key) in NOT_EMPTY and not value.strip():
+        raise ConfigError(f"{fname}: [{section}] {key} must not be empty")
+    if (section, key) == ("politeness", "ignore_robots_hosts") and \
+            not all(isinstance(h, str) and h.strip() for h in value):
+        raise ConfigError(f"{fname}: [{section}] {key} must be a list of host names (got {value!r})")
+
+
+def _host_table(fname: str, host: str, opts: Any) -> dict[str, Any]:
+    """One [hosts."name"] table: a bare host name, known keys, their types and ranges."""
+    label = f'{fname}: [hosts."{host}"]'
+    if not isinstance(opts, dict):
+        raise ConfigError(f"{label} must be a table")
+    if not _bare_host(host):
+        raise ConfigError(f"{label}: not a bare lower-case host name (no scheme, port or path, "
+                          'e.g. [hosts."huggingface.co"])')
+    bad = set(opts) - HOST_KEYS
+    if bad:
+        raise ConfigError(f"{label}: unknown key {sorted(bad)[0]!r}")
+    checked = {key: _setting(f"{label} {key}", HOST_DEFAULTS[key], value, HOST_RANGES.get(key))
+               for key, value in opts.items()}
+    if "token_env" in checked and not ENV_NAME_RE.match(checked["token_env"]):
+        raise ConfigError(f"{label} token_env must name an environment variable (got {checked['token_env']!r})")
+    if "user_agent" in checked and not checked["user_agent"].strip():
+        raise ConfigError(f"{label} user_agent must not be empty")
+    return checked
+
+
+def _bare_host(host: str) -> bool:
+    """A host as URLs name it (lower case; an IPv6 address without brackets): the key the
+    fetcher looks hosts up by."""
+    if not host or host != host.lower() or any(c in host for c in "/@?#[] \t"):
+        return False
+    if ":" in host:   # only an IPv6 address has a colon
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return False
+    return True
+
+
+def _check_schedule(fname: str, schedule: dict[str, Any]) -> None:
+    """Parse the cron expression and the time zone now, not when `lqs serve` first needs them.
+    cronsim, not Prefect's own croniter: that is vendored into a package that takes seconds to
+    import."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    cron, zone = schedule["cron"], schedule["timezone"]
+    problem = _cron_problem(CRON_ALIASES.get(cron.strip().lower(), cron))
+    if problem:
+        raise ConfigError(f"{fname}: [schedule] cron is not a valid cron expression ({problem}) (got {cron!r})")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{fname}: [schedule] timezone is not a known IANA time zone (got {zone!r})") from None
+
+
+def _cron_problem(expression: str) -> str | None:
+    """Why expression is no cron expression Prefect's Cron schedule takes, or None."""
+    from cronsim import CronSim, CronSimError
+
+    try:   # cronsim knows neither of croniter's random (R) and hashed (H) fields, which Prefect refuses
+        CronSim(expression, datetime(2000, 1, 1))
+    except (CronSimError, ValueError) as exc:
+        return str(exc) or "unreadable"
+    return None
 
 
 def _same_kind(default: Any, value: Any) -> bool:
@@ -174,6 +312,8 @@ def _same_kind(default: Any, value: Any) -> bool:
         return isinstance(value, bool)
     if isinstance(default, float):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
     return isinstance(value, type(default))
 
 

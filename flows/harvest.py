@@ -252,7 +252,11 @@ def _annotations(source: Source, fetcher, files, previous, store, bodies, result
     if not got.ok:
         result.warnings.append(f"annotations: {url}: {got.error or got.outcome}; not profiled")
         return []
-    ex = profile(name, got.body, spec, url=url)  # Annotations is a LabelSpec
+    http = fetcher.http
+    ex = profile(name, got.body, spec, url=url,  # Annotations is a LabelSpec
+                 max_decompressed_bytes=http["max_decompressed_bytes"],
+                 max_members=http["max_archive_members"], max_ratio=http["max_compression_ratio"])
+    result.warnings += [f"annotations: {name}: {w}" for w in ex.warnings]
     if ex.error:
         result.warnings.append(f"annotations: {ex.error}")
         return []

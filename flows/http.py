@@ -2,10 +2,11 @@
 
 Per request: robots.txt (protego, cached per origin per run) -> per-host gate (concurrency and
 minimum delay, Crawl-delay when larger) -> conditional headers -> manual redirect walk (http/https
-only, no private addresses unless allowed, max hops, each hop under its own host's robots rules,
-limits and token) -> streamed body with byte and decompressed caps and a total deadline -> WARC
-record -> ledger row. Retries: connection errors, timeouts, 408, 429 and 5xx with exponential
-backoff and jitter, honouring Retry-After (a server asking for longer than the cap is not retried).
+only, no private addresses unless allowed, IPv4 inside IPv6 forms included, max hops, each hop under
+its own host's robots rules and limits; a token goes only to the https origin it is bound to) ->
+streamed body with byte and decompressed caps and a total deadline -> WARC record -> ledger row.
+Retries: connection errors, timeouts, 408, 429 and 5xx with exponential backoff and jitter,
+honouring Retry-After (a server asking for longer than the cap is not retried).
 
 The fetchers of one run in one process share a RunState (host gate, robots rules), so a run split
 into batches still fetches each robots.txt once and keeps each host's limits across batches.
@@ -74,6 +75,24 @@ class HostPolicy:
     obey_robots: bool
     token: str | None = None
     user_agent: str | None = None
+    token_port: int | None = None      # None: the scheme's own port (443, or 80 when http is allowed)
+    allow_http_token: bool = False     # the token may go over plain http (loopback tests)
+
+    def token_for(self, url: str) -> str | None:
+        """The host's token when url is the origin it is bound to: https (http only if the host
+        table allows it) on the configured port. Any other scheme or port of the same host is
+        another origin and gets nothing, so does a redirect there."""
+        if not self.token:
+            return None
+        parts = urlsplit(url)
+        if parts.scheme != "https" and not (parts.scheme == "http" and self.allow_http_token):
+            return None
+        default = 443 if parts.scheme == "https" else 80
+        try:
+            port = parts.port or default
+        except ValueError:   # a malformed port never gets a token
+            return None
+        return self.token if port == (self.token_port or default) else None
 
 
 class HostGate:
@@ -197,11 +216,19 @@ class Fetcher:
             and host not in self.polite["ignore_robots_hosts"],
             token=self.environ.get(token_env) if token_env else None,
             user_agent=opts.get("user_agent"),
+            token_port=opts.get("token_port"),
+            allow_http_token=bool(opts.get("allow_http_token", False)),
         )
 
     # ---------------------------------------------------------------- public
     def get(self, url: str, dataset_id: str | None = None, validators: dict | None = None,
             max_bytes: int | None = None, purpose: str = "page") -> FetchResult:
+        try:   # before robots.txt: a private address is refused as such, and its robots.txt never asked
+            self._check_target(url)
+        except FetchError as exc:
+            result = FetchResult(url, url, None, exc.kind, error=str(exc))
+            self._log(dataset_id, url, 1, result, 0.0, None, purpose)
+            return result
         refusal = self._robots_refusal(url, dataset_id, self.policy(_host(url)))
         if refusal:
             result = FetchResult(url, url, None, "skipped-robots", error=refusal)
@@ -333,8 +360,9 @@ class Fetcher:
         # The deadline starts once the gate lets us in: waiting our turn is not the server's fault.
         deadline = time.monotonic() + self.http["total_deadline"]
         headers = dict(validators)
-        if policy.token:
-            headers["Authorization"] = f"Bearer {policy.token}"
+        token = policy.token_for(url)
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         if policy.user_agent:
             headers["User-Agent"] = policy.user_agent
         left = _left(deadline)
@@ -491,11 +519,36 @@ def _addresses(hostname: str, resolver) -> list[str]:
         return resolver(hostname)
 
 
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def _is_public(address: str) -> bool:
+    """A global unicast address, also when an IPv6 form carries an IPv4 address: 64:ff9b::7f00:1
+    (NAT64) or 2002:7f00:1:: (6to4) reach 127.0.0.1 through a gateway, as ::ffff:127.0.0.1 does
+    on the machine itself; Python judges those IPv6 forms by their prefix only."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped is not None:   # ::ffff:127.0.0.1 is loopback too
+    if ip.version == 6 and ip.ipv4_mapped is not None:   # ::ffff:a.b.c.d is that IPv4 address
         ip = ip.ipv4_mapped
+    inner = _embedded_ipv4(ip) if ip.version == 6 else None
+    return _global(ip) and (inner is None or _global(inner))
+
+
+def _global(ip) -> bool:
     return ip.is_global and not ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries: 6to4 (2002::/16), Teredo (the client), NAT64
+    (64:ff9b::/96 and the local-use 64:ff9b:1::/48: the last 32 bits), IPv4-compatible
+    (::a.b.c.d, deprecated) and IPv4-translated (::ffff:0:a.b.c.d)."""
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    high = int(ip) >> 32
+    if any(ip in prefix for prefix in NAT64_PREFIXES) or high == 0 or high == 0xFFFF0000:
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
 
 
 class _Decoder:

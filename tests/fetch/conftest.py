@@ -12,17 +12,30 @@ import pytest
 # only importable once its folder is on sys.path.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from fetchkit import ROOT, Site, quick_settings, settings_toml, sources_toml  # noqa: E402
+from fetchkit import ROOT, Site, quick_settings, self_signed, settings_toml, sources_toml  # noqa: E402
 from flows.config import load  # noqa: E402
 from flows.http import Fetcher  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tls_pair(tmp_path_factory):
+    return self_signed(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def tls(tls_pair, monkeypatch):
+    """A server TLS context whose self-signed certificate requests trusts for this test."""
+    context, cert_file = tls_pair
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_file))
+    return context
 
 
 @pytest.fixture
 def make_site():
     sites: list[Site] = []
 
-    def make(host_name: str = "127.0.0.1") -> Site:
-        sites.append(Site(host_name))
+    def make(host_name: str = "127.0.0.1", tls=None) -> Site:
+        sites.append(Site(host_name, tls))
         return sites[-1]
 
     yield make

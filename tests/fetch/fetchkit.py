@@ -4,16 +4,20 @@ recording sleep, and the TOML of temporary config folders for flows.pipeline.run
 
 A `Site` is one host as the harvester sees it: `make_site()` answers at 127.0.0.1:<port>,
 `make_site("localhost")` at localhost:<port> (a different host for politeness and tokens, same
-loopback interface). Routes map a path (with query) to Replies served in order, the last one
+loopback interface); `make_site(tls=...)` answers over https with a self-signed certificate for
+localhost and 127.0.0.1 (see `self_signed`). Routes map a path (with query) to Replies served in order, the last one
 repeating; every request is recorded with its headers, start and end, and the most requests in
 flight at once.
 """
 from __future__ import annotations
 
 import copy
+import datetime
 import email.utils
 import http.server
+import ipaddress
 import json
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -120,8 +124,9 @@ def _is_fresh(reply: Reply, headers: dict) -> bool:
 class Site:
     """One loopback host serving a table of routes (see the module docstring)."""
 
-    def __init__(self, host_name: str = "127.0.0.1"):
+    def __init__(self, host_name: str = "127.0.0.1", tls: ssl.SSLContext | None = None):
         self.host_name = host_name
+        self.scheme = "https" if tls else "http"
         self.routes: dict[str, list[Reply]] = {}
         self.requests: list[Seen] = []
         self.in_flight = 0
@@ -129,12 +134,14 @@ class Site:
         self._lock = threading.Lock()
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.site = self
+        if tls:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
 
     def url(self, path: str) -> str:
-        return f"http://{self.host_name}:{self.port}{path}"
+        return f"{self.scheme}://{self.host_name}:{self.port}{path}"
 
     def route(self, path: str, *replies) -> None:
         """Serve these replies at path in order, the last one repeating (replaces the route)."""
@@ -168,6 +175,34 @@ class Site:
     def close(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def self_signed(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context with a fresh self-signed certificate for localhost and 127.0.0.1, and
+    the certificate's file (point REQUESTS_CA_BUNDLE at it to trust it)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
+                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                           critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = folder / "cert.pem", folder / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file
 
 
 # ---------------------------------------------------------------------------- pages

@@ -139,3 +139,112 @@ def test_truncated_body_and_hang_up_are_retried_faults(site, make_fetcher):
     assert fetcher.get(site.url("/short"), "ds").outcome == "truncated"
     assert fetcher.get(site.url("/gone"), "ds").outcome == "connection-error"
     assert len(site.seen("/short")) == 2 and len(site.seen("/gone")) == 2
+
+
+# An IPv6 form that carries a private IPv4 address reaches it through a gateway (NAT64, 6to4) or
+# on the machine itself (mapped, compatible); Python's is_global judges these by the prefix only.
+EMBEDDED_PRIVATE = ["64:ff9b::7f00:1", "64:ff9b::a00:7", "64:ff9b:1::7f00:1", "2002:7f00:1::",
+                    "2002:a9fe:a9fe::1", "::ffff:127.0.0.1", "::ffff:10.0.0.7", "::127.0.0.1",
+                    "::ffff:0:7f00:1"]
+
+
+def embedded_dns(hostname: str) -> list[str]:
+    """localhost poses as public; `<form>.test` resolves to one embedded-private form."""
+    if hostname == "localhost":
+        return ["93.184.216.34"]
+    index = int(hostname.removeprefix("form").removesuffix(".test"))
+    return [EMBEDDED_PRIVATE[index]]
+
+
+@pytest.mark.parametrize("index", range(len(EMBEDDED_PRIVATE)), ids=EMBEDDED_PRIVATE)
+def test_private_ipv4_inside_ipv6_forms_is_refused_with_its_own_ledger_outcome(site, make_fetcher, index):
+    fetcher = make_fetcher(quick_settings(http={"allow_private_addresses": False}), resolver=embedded_dns)
+    literal = f"http://[{EMBEDDED_PRIVATE[index]}]:{site.port}/x"
+    named = f"http://form{index}.test:{site.port}/x"
+
+    for url in (literal, named):   # robots.txt is obeyed here: the refusal comes first all the same
+        got = fetcher.get(url, "ds")
+        assert got.outcome == "private-address", (url, got.outcome, got.error)
+
+    assert [(r["url"], r["outcome"], r["purpose"]) for r in fetcher.ledger] == [
+        (literal, "private-address", "page"), (named, "private-address", "page")]
+    assert site.seen() == []
+
+
+def test_a_redirect_to_a_nat64_or_6to4_form_of_loopback_is_refused(make_site, make_fetcher):
+    site = make_site("localhost")
+    site.route("/nat64", Reply(302, headers={"Location": f"http://[64:ff9b::7f00:1]:{site.port}/secret"}))
+    site.route("/6to4", Reply(302, headers={"Location": f"http://[2002:7f00:1::]:{site.port}/secret"}))
+    fetcher = make_fetcher(no_robots(allow_private_addresses=False), resolver=public_dns, sleep=Sleeps())
+
+    for path in ("/nat64", "/6to4"):
+        assert fetcher.get(site.url(path), "ds").outcome == "private-address"
+
+    assert [s.path for s in site.seen()] == ["/nat64", "/6to4"]
+
+
+@pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8",
+                                     "2606:4700:4700::1111", "93.184.216.34"])
+def test_public_addresses_in_any_form_pass(address):
+    from flows.http import _is_public
+
+    assert _is_public(address)
+
+
+def test_the_ledger_of_a_run_says_private_address_not_skipped_robots(site, make_config):
+    from fetchkit import query
+    from flows.pipeline import run_locally
+
+    site.route("/v/inside", Reply(200, b"never served"))
+    config = make_config([{"id": "inside", "url": site.url("/v/inside")}],
+                         quick_settings(http={"allow_private_addresses": False}))
+
+    summary = run_locally(config, config.sources, "refresh")
+
+    assert summary["sources_failed"] == 1
+    rows = query(config, "select url, purpose, outcome from fetches where run_id = ?", [summary["run_id"]])
+    assert rows == [(site.url("/v/inside"), "page", "private-address")]
+    assert site.seen() == []
+
+
+# --------------------------------------------------------------------------- label files
+def zipped(members: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return buffer.getvalue()
+
+
+LABELS = b"id,label\na,x\nb,y\n"
+
+
+@pytest.mark.parametrize("body, reason", [
+    (zipped({"labels.csv": LABELS, "../../etc/cron.d/x": b"x"}),
+     "annotations: labels.zip: member '../../etc/cron.d/x' has a '..' path (zip-slip): archive refused"),
+    (zipped({"inner.zip": zipped({"labels.csv": LABELS})}),
+     "annotations: labels.zip: zip holds only nested archives ('inner.zip'): refused"),
+    (zipped({"labels.csv": b"id,label\n" + bytes(30_000_000)}),
+     "annotations: labels.zip: zip member 'labels.csv' unpacks to more than 1000000 bytes "
+     "(max_decompressed_bytes): refused as a decompression bomb"),
+    (zipped({"labels.csv": LABELS, "inner.zip": zipped({"x.csv": LABELS})}),
+     "annotations: labels.zip: nested archive 'inner.zip' in the zip not opened"),
+])
+def test_a_hostile_label_file_is_a_warning_of_the_harvest(site, make_config, make_fetcher, body, reason):
+    from fetchkit import box_page, html_type
+    from flows.harvest import collect
+
+    site.route("/v/labelled", Reply(200, box_page("Labelled").encode(), html_type()))
+    site.route("/labels.zip", Reply(200, body, {"Content-Type": "application/zip"}))
+    config = make_config([{"id": "labelled", "url": site.url("/v/labelled"),
+                           "annotations": {"url": site.url("/labels.zip"), "id_column": "id"}}])
+
+    result = collect(config.sources[0], make_fetcher(config.settings), config.settings)
+
+    assert result.status == "ok" and reason in result.warnings, result.warnings
+    profiled = "not opened" in reason
+    assert bool(result.label_stats) == profiled
+    assert {r["url"]: r["outcome"] for r in result.fetches}[site.url("/labels.zip")] == "ok"

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from flows.cli import app
 
 CROISSANT = ("https://birds.example.org/croissant.json", f"croissant@{registry.version('croissant')}")
-DATACITE = ("https://api.datacite.org/dois/10.5072/birds.2022", "datacite@1.0.0")
+DATACITE = ("https://api.datacite.org/dois/10.5072/birds.2022", f"datacite@{registry.version('datacite')}")
 
 
 def test_sources_that_disagree_are_listed_with_both_sides(two_runs):
