@@ -79,8 +79,11 @@ def _run_flow(flow_name: str, **params) -> dict:
 
     config = _config()
     flow_obj = prefect_flows.configured(getattr(prefect_flows, flow_name), config)
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), _progress():
-        return flow_obj(config_dir=STATE["config_dir"], **params)
+    # The writer lock first: a busy warehouse is one line, before any server or flow run starts.
+    with _warehouse(config).reserve(f"lqs {flow_name.replace('_', '-')}"):
+        prefect_flows.start_temporary_server()
+        with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), _progress():
+            return flow_obj(config_dir=STATE["config_dir"], **params)
 
 
 @contextlib.contextmanager
@@ -213,27 +216,28 @@ def show(source_id: str = typer.Argument(..., help="Dataset id."),
 
 
 @app.command()
-def query(sql: Optional[str] = typer.Argument(None, help="SQL to run (read-only)."),
+def query(sql: Optional[str] = typer.Argument(None, help="SQL to run: one read statement."),
           file: Optional[Path] = typer.Option(None, "--file", help="Read the SQL from a file."),
           as_json: bool = typer.Option(False, "--json", help="Print rows as JSON."),
-          as_csv: bool = typer.Option(False, "--csv", help="Print rows as CSV.")) -> None:
-    """Run a read-only SQL query against the warehouse."""
+          as_csv: bool = typer.Option(False, "--csv", help="Print rows as CSV."),
+          timeout: float = typer.Option(30.0, "--timeout", metavar="SECONDS",
+                                        help="Stop the query after this many seconds.")) -> None:
+    """Run one read-only SQL statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN,
+    read-only PRAGMAs) against the warehouse. It cannot read or write other files, load
+    extensions or change settings."""
     if file is not None:
         if not file.is_file():
             raise UserError(f"{file}: query file not found")
         sql = file.read_text("utf-8")
     if not sql or not sql.strip():
         raise UserError("no SQL given (pass it as an argument or with --file)")
-    import duckdb
+    if not timeout > 0:
+        raise UserError(f"--timeout must be > 0 seconds (got {timeout:g})")
+    from warehouse.db import run_read_query
 
     config = _config()
     with _warehouse(config).reader() as con:
-        try:
-            cur = con.execute(sql)
-            columns = [d[0] for d in cur.description] if cur.description else []
-            rows = cur.fetchall() if columns else []
-        except duckdb.Error as exc:
-            raise UserError(f"query failed: {str(exc).splitlines()[0]}") from None
+        columns, rows = run_read_query(con, sql, timeout)
     from flows.show import print_rows
 
     print_rows(columns, rows, "json" if as_json else "csv" if as_csv else "table")

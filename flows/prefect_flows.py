@@ -180,3 +180,84 @@ def prepare_environment() -> None:
     home = os.environ.get("PREFECT_HOME")
     if home:  # the temporary server cannot start when its home folder is missing
         os.makedirs(os.path.expanduser(home), exist_ok=True)
+
+
+def start_temporary_server() -> None:
+    """Start Prefect's temporary API server (used when PREFECT_API_URL is unset) so that it dies
+    with this process, even on `kill -9`.
+
+    Prefect starts it lazily as a plain child (`SubprocessASGIServer`, `python -m uvicorn ...`)
+    and stops it from an atexit hook, which never runs when the CLI is killed: the server would
+    live on with PPID 1, holding a port and ~190 MB. So the CLI starts it first, from the main
+    thread, as the instance Prefect's own code looks up (`SubprocessASGIServer()`, the way
+    `prefect_test_harness` registers its server), and the child asks the kernel for SIGKILL
+    when its parent dies (Linux prctl PR_SET_PDEATHSIG). The signal follows the thread that
+    forked the child, which is why this must run on the main thread. SQLite, the server's
+    database, is safe against a kill. Elsewhere than Linux this is a no-op (Prefect's lazy start)."""
+    import threading
+
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value() or threading.current_thread() is not threading.main_thread():
+        return
+    die_with_parent = _parent_death_signal()
+    if die_with_parent is None:
+        return
+    from prefect.server.api import server as prefect_server
+
+    base = prefect_server.SubprocessASGIServer
+    current = base._instances.get(None)
+    if current is not None and current.running:
+        return
+    base._instances.pop(None, None)
+
+    class TiedServer(base):
+        def _run_uvicorn_command(self):
+            # Prefect's own command line and environment, with the parent-death signal added to
+            # its Popen call (swapped in for this one call only, on this module's reference).
+            module_subprocess = prefect_server.subprocess
+            prefect_server.subprocess = _SubprocessWithPreexec(module_subprocess, die_with_parent)
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                prefect_server.subprocess = module_subprocess
+
+    TiedServer().start()  # registered under the key Prefect's code looks up
+
+
+class _SubprocessWithPreexec:
+    """The subprocess module, with preexec_fn set on Popen."""
+
+    def __init__(self, module, preexec_fn):
+        self._module = module
+        self._preexec_fn = preexec_fn
+
+    def __getattr__(self, name):
+        return getattr(self._module, name)
+
+    def Popen(self, *args, **kwargs):  # noqa: N802 (the module's name)
+        kwargs.setdefault("preexec_fn", self._preexec_fn)
+        return self._module.Popen(*args, **kwargs)
+
+
+def _parent_death_signal():
+    """A preexec_fn that makes a child get SIGKILL when its parent dies, or None off Linux."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl  # looked up now: the child only calls it
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+    parent = os.getpid()
+
+    def die_with_parent() -> None:
+        prctl(pr_set_pdeathsig, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before prctl took effect
+            os._exit(1)
+
+    return die_with_parent

@@ -65,7 +65,7 @@ def test_query_from_file(warehouse_env, tmp_path):
 @pytest.mark.parametrize("args, message", [
     (("query", "selec nonsense"), "lqs: error: query failed: Parser Error"),
     (("query", "select * from no_such_table"), "lqs: error: query failed: Catalog Error"),
-    (("query", "create table x (a int)"), "lqs: error: query failed:"),
+    (("query", "create table x (a int)"), "lqs: error: only read queries are allowed (got CREATE)"),
     (("query", "--file", "/nonexistent.sql"), "lqs: error: /nonexistent.sql: query file not found"),
     (("show", "nih-chestxray"), "lqs: error: unknown source id 'nih-chestxray'; did you mean nih-chestxray14?"),
     (("harvest", "nih"), "lqs: error: unknown source id 'nih'"),

@@ -52,10 +52,110 @@ def migrations() -> list[Migration]:
     return sorted(found, key=lambda m: m.version)
 
 
+# Every connection we open touches only its own database file. No code path needs DuckDB to read
+# or write other files, load extensions or change settings, so readers (which run users' SQL in
+# `lqs query`) and the writer alike get DuckDB's own sandbox: no file system or network access
+# beyond the database (COPY, EXPORT, ATTACH, read_csv, glob ... fail), no extension installs or
+# loads, and a locked configuration so SQL cannot switch any of this back on.
+SANDBOX = {
+    "enable_external_access": False,
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,
+}
+
+
 def _connect(path: Path, read_only: bool = False):
     import duckdb
 
-    return duckdb.connect(str(path), read_only=read_only)
+    return duckdb.connect(str(path), read_only=read_only, config=SANDBOX)
+
+
+# ------------------------------------------------------------------ read queries (`lqs query`)
+class QueryRefused(WarehouseError):
+    """A statement that is not a read, or a query that ran past its time limit."""
+
+
+# PRAGMAs that only call a read-only table function; all others change settings or state.
+READ_PRAGMAS = frozenset({
+    "collations", "database_list", "database_size", "functions", "metadata_info", "platform", "show",
+    "show_databases", "show_tables", "show_tables_expanded", "storage_info", "table_info", "user_agent",
+    "version",
+})
+_LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
+_PRAGMA_NAME = re.compile(r"pragma\s+(\w+)", re.I)
+_EXPLAIN_PREFIX = re.compile(r"explain\s+(?:analy[sz]e\s+|\([^)]*\)\s*)?", re.I)
+
+
+def read_statement(con, sql: str) -> str:
+    """The one read statement in `sql`, or QueryRefused. DuckDB's own parser classifies it:
+    SELECT covers WITH, FROM, VALUES, DESCRIBE, SHOW and SUMMARIZE; EXPLAIN must explain a SELECT;
+    a PRAGMA must be one of READ_PRAGMAS. More than one statement is refused (a COPY hidden
+    between two SELECTs would otherwise run)."""
+    import duckdb
+
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise QueryRefused(f"query failed: {str(exc).splitlines()[0]}") from None
+    if not statements:
+        raise QueryRefused("no SQL statement given")
+    for statement in statements:
+        kind = _kind(con, statement)
+        if not _is_read(kind, statement.query):
+            raise QueryRefused(f"only read queries are allowed (got {kind})")
+    if len(statements) > 1:
+        raise QueryRefused(f"only one statement at a time is allowed (got {len(statements)})")
+    return statements[0].query
+
+
+def _is_read(kind: str, query: str) -> bool:
+    return kind in ("SELECT", "EXPLAIN") or (kind == "PRAGMA" and _pragma_name(query) in READ_PRAGMAS)
+
+
+def _kind(con, statement) -> str:
+    """The statement type's name; an EXPLAIN of anything but a SELECT is named after what it
+    explains (EXPLAIN ANALYZE runs the statement)."""
+    kind = statement.type.name
+    if kind != "EXPLAIN":
+        return kind
+    inner = _EXPLAIN_PREFIX.sub("", _LEADING_COMMENTS.sub("", statement.query, count=1), count=1)
+    try:
+        explained = con.extract_statements(inner)
+    except Exception:
+        return "EXPLAIN ?"
+    if len(explained) != 1:
+        return "EXPLAIN ?"
+    inner_kind = explained[0].type.name
+    return "EXPLAIN" if inner_kind == "SELECT" else f"EXPLAIN {inner_kind}"
+
+
+def _pragma_name(query: str) -> str:
+    match = _PRAGMA_NAME.match(_LEADING_COMMENTS.sub("", query, count=1))
+    return match.group(1).lower() if match else ""
+
+
+def run_read_query(con, sql: str, timeout: float) -> tuple[list[str], list[tuple]]:
+    """Columns and rows of one read statement, interrupted after `timeout` seconds."""
+    import threading
+
+    import duckdb
+
+    statement = read_statement(con, sql)
+    timer = threading.Timer(timeout, con.interrupt)  # interrupt() is DuckDB's way to stop a running query
+    timer.daemon = True
+    timer.start()
+    try:
+        cursor = con.execute(statement)
+        columns = [d[0] for d in cursor.description] if cursor.description else []
+        rows = cursor.fetchall() if columns else []
+    except duckdb.InterruptException:
+        raise QueryRefused(f"query stopped after the {timeout:g} s time limit (raise it with --timeout SECONDS)") from None
+    except duckdb.Error as exc:
+        raise QueryRefused(f"query failed: {str(exc).splitlines()[0]}") from None
+    finally:
+        timer.cancel()
+    return columns, rows
 
 
 def applied_versions(con) -> set[int]:
@@ -128,9 +228,28 @@ class Warehouse:
 
     # ---------------------------------------------------------------- writing
     @contextmanager
+    def reserve(self, holder: str = "lqs") -> Iterator[None]:
+        """Take the writer lock now and hand it to the next writer() of this process. The CLI
+        reserves before it starts a Prefect flow, so a busy warehouse is refused with one line
+        before any flow run (whose engine would log the error with a full traceback) begins."""
+        lock = self._acquire(holder)
+        key = str(self.lock_path.resolve())
+        _RESERVED[key] = lock
+        try:
+            yield
+        finally:
+            if _RESERVED.get(key) is lock:  # not handed over: release it here
+                del _RESERVED[key]
+                _release(lock)
+
+    @contextmanager
     def writer(self, holder: str = "lqs") -> Iterator["Writer"]:
         """The single writer. Publishes on normal exit; discards staging on error."""
-        lock = self._acquire(holder)
+        lock = _RESERVED.pop(str(self.lock_path.resolve()), None)
+        if lock is not None:
+            _label(lock, holder)
+        else:
+            lock = self._acquire(holder)
         writer = None
         try:
             writer = Writer(self)
@@ -142,8 +261,7 @@ class Warehouse:
                 writer.discard()
             raise
         finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-            lock.close()
+            _release(lock)
 
     def _acquire(self, holder: str):
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -161,10 +279,7 @@ class Warehouse:
                     raise WarehouseBusy(f"{self.path}: another writer holds the warehouse ({who}); "
                                         f"waited {self.lock_timeout:g}s") from None
                 time.sleep(0.2)
-        lock.seek(0)
-        lock.truncate()
-        lock.write(f"pid {os.getpid()} on {socket.gethostname()}: {holder}")
-        lock.flush()
+        _label(lock, holder)
         return lock
 
     def migrate_in_place(self, dry_run: bool = False) -> list[Migration]:
@@ -176,6 +291,24 @@ class Warehouse:
                 return pending(con)
         with self.writer("lqs migrate") as w:
             return w.applied
+
+
+# Writer locks reserved by this process (Warehouse.reserve), by lock file path, waiting for the
+# writer they were taken for; each is handed over once.
+_RESERVED: dict[str, object] = {}
+
+
+def _label(lock, holder: str) -> None:
+    """Say in the lock file who holds it (shown to a writer that times out waiting)."""
+    lock.seek(0)
+    lock.truncate()
+    lock.write(f"pid {os.getpid()} on {socket.gethostname()}: {holder}")
+    lock.flush()
+
+
+def _release(lock) -> None:
+    fcntl.flock(lock, fcntl.LOCK_UN)
+    lock.close()
 
 
 class Writer:
