@@ -31,7 +31,7 @@ from extractors.normalize.text import decode
 from extractors.parse import markdown, rst
 
 NAME = "readme"
-VERSION = "1.0.0"
+VERSION = "1.0.1"
 SNIFF_ORDER = 95   # after every dedicated adapter and the generic reader (90), before html (99)
 
 MAX_BODY = 2_000_000   # bytes read: a README or description is never bigger
@@ -108,7 +108,9 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
 # (":Name: value"), roles (":func:`x`"), `text <url>`_ links, "::" literal markers.
 _RST_MARKS = re.compile(r"^\.\. (?:[\w-]+::|_[^:\n]+:|\|)|^:[A-Za-z][^:\n]{0,40}:(?:\s|$)|"
                         r":[a-z]+:`|`[^`\n]+ <[^>\n]+>`__?", re.M)
-_MD_MARKS = re.compile(r"^#{1,6}\s|\]\([^)\n]*\)|^```|^~~~", re.M)
+# A "~~~" fence opens after a blank line; "~~~~~~" right under a text line is an RST section
+# underline (older scikit-learn descr/*.rst: "Usage\n~~~~~").
+_MD_MARKS = re.compile(r"^#{1,6}\s|\]\([^)\n]*\)|^```|(?:\A|\n[ \t]*\n)~~~", re.M)
 
 
 def looks_rst(text: str) -> bool:
@@ -175,6 +177,11 @@ def _add_class_list(ex: Extraction, items, stated: set[str]) -> set[str]:
 
 _CARD_PREFIX = re.compile(r"^(?:dataset|data)\s+card\s+for\s+", re.I)
 _PLACEHOLDER = re.compile(r"\[[^\]]*\]")
+# Generic section names some READMEs open with as their level-1 heading (TFDS READMEs:
+# "# Description"): they name a part of the document, not the dataset.
+_SECTION_NAME = re.compile(r"^(?:(?:dataset|data)\s+)?(?:description|overview|abstract|introduction|"
+                           r"summary|about|readme|background|contents|table\s+of\s+contents|"
+                           r"details|information|documentation|usage|notes?)\s*:?$", re.I)
 # A README opening with the dataset's name in code font or bold: "`name` is a dataset ...".
 _NAMED_OPENING = re.compile(r"\A\s*(?:`(?P<code>[^`\n]{2,80})`|\*\*(?P<bold>[^*\n]{2,80})\*\*)"
                             r"\s+(?:is|are)\s+(?:a|an|the)\b")
@@ -218,9 +225,14 @@ def _add_markdown_title(ex: Extraction, doc, text: str, names_like: bool) -> Non
         return
     heading = next((s.heading for s in doc.sections if s.level == 1), None)
     if heading is not None:
+        # A heading written as a sentence ("# Bot Talk Dataset.") ends in a full stop that is
+        # not part of the name (an abbreviation's dot, "Inc.", is kept).
         clean = _CARD_PREFIX.sub("", heading).strip()
-        # An unfilled template heading ("Dataset Card for [Dataset Name]") names nothing.
-        if clean and not _PLACEHOLDER.search(clean):
+        if clean.endswith(".") and not re.search(r"(?:\b\w{1,3}|\.\w+)\.$", clean):
+            clean = clean[:-1].rstrip()
+        # An unfilled template heading ("Dataset Card for [Dataset Name]") names nothing, and
+        # a section name used as the first heading ("# Description") is not the dataset's name.
+        if clean and not _PLACEHOLDER.search(clean) and not _SECTION_NAME.match(clean):
             ex.add("title", clean[:MAX_TITLE], f"heading: {heading[:200]}", rank=RANK_TEXT)
         return
     if names_like:

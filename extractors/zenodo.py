@@ -39,7 +39,7 @@ from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import same_page
 
 NAME = "zenodo"
-VERSION = "1.1.0"
+VERSION = "1.1.1"
 SNIFF_ORDER = 20
 
 HOSTS = {"zenodo.org", "www.zenodo.org", "sandbox.zenodo.org"}

@@ -57,6 +57,7 @@ from extractors.model import RANK_TEXT, Extraction
 from extractors.normalize import formats
 from extractors.normalize.annotations import from_text
 from extractors.normalize.counts import parse_count
+from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 
 MAX_PROSE = 1_000_000     # characters of prose scanned for counts
@@ -90,6 +91,8 @@ ITEM_NOUNS = {
     "videos": "videos", "clips": "clips", "recordings": "recordings",
     # remote sensing and pathology sets count image tiles: "590,326 Sentinel-2 image patches"
     "patches": "patches",
+    # question-answering sets count their questions: "5,957 4-way multiple choice questions"
+    "questions": "questions",
 }
 # The people a dataset was collected from (single_subject reads the singular forms).
 SUBJECT_NOUNS = {"patients", "subjects", "participants", "volunteers", "individuals", "donors",
@@ -151,18 +154,24 @@ _WORD = re.compile(r"^[^\W\d_][\w'’-]*$")
 
 # Before the number: bounds, subsets and references make it something other than a total.
 _BEFORE_REJECT = re.compile(
-    r"(?:(?<![\w])(?:more\s+than|over|at\s+least|up\s+to|upto|less\s+than|fewer\s+than|"
+    r"(?:(?<![\w])(?:more\s+than|over|at\s+least|up\s+to|upto|less\s+than|fewer\s+than|nearly|almost|"
     r"under|exceeding|above|below|beyond|of\s+these|of\s+which|of\s+them|among|including|"
     r"excluding|except|removed|discarded|excluded|remaining|additional|another|figure|fig\.?|"
     r"table|section|sec\.?|chapter|page|step|version|release|top|rank|no\.|number|id|ref\.?|"
     r"equation|eq\.?|appendix|aged?|ages|age\s+of|per|every|each\s+with|x|average|avg|mean|"
     # "labelling 416 images" counts a step of the annotation work, not the dataset
-    r"median|in\s+addition|population\s+of|labell?ing|annotating)|[<>≤≥×*]|\d\s+to)[\s,]*$",
+    r"median|in\s+addition|population\s+of|labell?ing|annotating)|[<>≤≥×*]|\d\s+to"
+    # "between 40 and 258 images" (a range); "20% (1016 images)" (a share of the data)
+    r"|between\s+[\d.,]+\s+and|%\s*\()[\s,]*$",
     re.I)
 # After the noun: a rate or a per-unit figure ("5 images per patient", "3 scans each").
 # ("10 classes where each class refers to a digit" is not one: a clause starts before "each").
 _AFTER_REJECT = re.compile(r"^\s*(?:(?!where\b|which\b|whereby\b)\w+\s+){0,3}?(?:per|each|every)\b|^\s*(?:a\s+day|an\s+hour)\b"
-                           r"|^\s*/", re.I)
+                           r"|^\s*/"
+                           # "about 3500 examples contain no label": a subset with a property
+                           r"|^\s*(?:contain|have|has)\s+no\b"
+                           # "2 instances of \"frog\"": the members of one named value, a part
+                           r"|^\s*of\s+[\"'“‘]", re.I)
 _PARENTHETICAL = re.compile(r"^\s*\([^()]{0,200}\)")
 # Before the number: the subject of the sentence is one split ("the test set [contains] 10,000").
 _BEFORE_SPLIT = re.compile(
@@ -175,7 +184,9 @@ _AFTER_SPLIT = re.compile(
 # Numbers 1900-2100 written without a separator are read as years unless a containment verb
 # directly precedes them ("consists of 2000 images").
 _YEAR_OK_BEFORE = re.compile(r"(?:contains?|containing|consists?\s+of|comprises?|comprising|"
-                             r"includes?|total\s+of|totals?|with|has|have)\s*$", re.I)
+                             r"includes?|total\s+of|totals?|with|has|have|"
+                             # "is a dataset of 2000 images" (TFDS / card openings)
+                             r"(?:data\s?set|collection|corpus|database)\s+of)\s*$", re.I)
 # A sentence that cites another work: its numbers belong to that work.
 _CITATION = re.compile(r"\bet\s+al\b|\bproceedings\b|\barxiv\b|doi\.org/|\bdoi:|\bpp\.\s*\d|"
                        r"\bvol\.\s*\d|\bIn:\s", re.I)
@@ -184,6 +195,14 @@ _SOURCE_CUE = re.compile(r"\bbased\s+on\b|\bderived\s+from\b|\b(?:prior|previous
                          r"source|parent|earlier|existing)\s+(?:data\s?set|collection|database|"
                          r"corpus|study)\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# A sentence about one builder configuration ("in `5shot` configuration, ... 5000 images are
+# sampled"): its counts are that configuration's, not the dataset's (TFDS / HF READMEs).
+_CONFIG_SENTENCE = re.compile(r"\bconfig(?:uration)?s?\b", re.I)
+# A sentence whose subject is one class, category or subset ("Each class contains 30,000
+# training samples", "The class with the most images contains 1,280 examples"): its counts
+# describe that part, not the dataset (TFDS / card / RST descriptions).
+_PART_SUBJECT = re.compile(r"^\W*(?:each|every|the|a|one|any)\s+(?:[\w-]+\s+)?"
+                           r"(?:class|category|label|subset|split|folder)\b(?!\s*-)", re.I)
 # A full stop after these is not a sentence end ("Wang X, et al. (2017) ...", "e.g. 5").
 _ABBREVIATION = re.compile(r"(?:\b(?:et\s+al|e\.g|i\.e|etc|cf|vs|fig|figs|no|nos|vol|pp|eq|ca|"
                            r"approx|dr|prof|inc|ltd|co|st|jr|sr)|\b[A-Z])\.$", re.I)
@@ -213,7 +232,8 @@ def count_mentions(text: str) -> list[Count]:
     if not isinstance(text, str):
         return out
     for index, sentence in enumerate(sentences(text[:MAX_PROSE])):
-        if len(sentence) > 5000 or _CITATION.search(sentence):
+        if len(sentence) > 5000 or _CITATION.search(sentence) or \
+                _CONFIG_SENTENCE.search(sentence) or _PART_SUBJECT.search(sentence):
             continue
         cue = _SOURCE_CUE.search(sentence)
         limit = cue.start() if cue else len(sentence)
@@ -396,13 +416,29 @@ def _field_of(noun: str, value: int, mods: list[str], spelled: bool):
 
 
 def _plain_modifiers(mods: list[str]) -> bool:
-    for word in mods:
+    for i, word in enumerate(mods):
         low = word.lower()
+        if low in _PAIRED_ADJECTIVE_JOINS and _joins_adjectives(mods, i):
+            continue   # "50,889 black and white sketch images"
         if low in STOP_MODIFIERS:
             return False
-        if not (_WORD.match(word) or _DIMENSION.match(word)):
+        if not (_WORD.match(word) or _DIMENSION.match(word) or _NUMBERED_ADJECTIVE.match(word)):
             return False
     return True
+
+
+# "and"/"or" between two adjectives is one modifier ("black and white", "healthy or diseased"),
+# not a second count; only between two plain words, never first or last.
+_PAIRED_ADJECTIVE_JOINS = {"and", "or"}
+# A hyphenated number-word adjective: "5,957 4-way multiple choice questions", "10 5-second clips".
+_NUMBERED_ADJECTIVE = re.compile(r"^\d{1,3}-[^\W\d_][\w-]*$")
+
+
+def _joins_adjectives(mods: list[str], i: int) -> bool:
+    if i == 0 or i == len(mods) - 1:
+        return False
+    left, right = mods[i - 1], mods[i + 1]
+    return all(_WORD.match(w) and w.lower() not in STOP_MODIFIERS for w in (left, right))
 
 
 def _number_value(m: re.Match) -> int | None:
@@ -458,6 +494,8 @@ def add_prose_counts(ex: Extraction, text: str, evidence_prefix: str = "",
             put("item_unit", c.unit, c.evidence)
     if "item_count" not in kept:
         _add_split_sum(put, [c for c in counts if c.split and c.field == "item_count"])
+    if "item_count" not in kept and "item_count" not in put.added:
+        _add_stated_total(put, text)
     if single_subject and "subject_count" not in put.added | put.skip:
         phrase = single_subject_phrase(text)
         if phrase:
@@ -485,6 +523,22 @@ class _FactSink:
 
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_EVIDENCE else text[:MAX_EVIDENCE - 1] + "…"
+
+
+def _add_stated_total(put: _FactSink, text: str) -> None:
+    """Last resort: a total stated with a containment verb and a unit the mention reader does
+    not know ("The dataset consists of 3,848,330 posts", TFDS / card descriptions), read by
+    stated_totals in sentences that cite no other work, name no configuration or part, and
+    mention no split (a split's own size is not the total)."""
+    for sentence in paragraph_sentences(text):
+        if len(sentence) > 5000 or _CITATION.search(sentence) or _CONFIG_SENTENCE.search(sentence) \
+                or _PART_SUBJECT.search(sentence) or _SPLIT_RE.search(sentence):
+            continue
+        cue = _SOURCE_CUE.search(sentence)
+        for value, unit, phrase in stated_totals(sentence[:cue.start()] if cue else sentence):
+            put("item_count", value, _snippet(sentence, 0, len(phrase)), unit=unit)
+            put("item_unit", unit, _snippet(sentence, 0, len(phrase)))
+            return
 
 
 def _add_split_sum(put: _FactSink, splits: list[Count]) -> None:
@@ -580,6 +634,8 @@ _SPLIT_COUNT_RE = re.compile(
     rf"(?P<split2>{_SPLIT})\b)", re.I)
 _CLASS_RE = re.compile(
     rf"{_TOTAL_NUMBER}\s+(?:{_MOD}\s+)?(?:distinct\s+)?(?:classes|categories|class labels)\b", re.I)
+_EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:[\w-]+\s+)?$", re.I)
+_OF_NAMED = re.compile(r"\s+of\s+[\"'“‘]")
 _TOTAL_LEADS = {"", "a total of", "in total", "about", "approximately", "around", "roughly",
                 "some", "~"}
 _PER_RE = re.compile(r"^[\s)\],]*(?:per\b|each\b|for each\b|in each\b|/)", re.I)
@@ -631,6 +687,12 @@ def stated_totals(sentence: str) -> list[tuple[int, str, str]]:
             continue
         if re.match(r"\s+(?:are\s+)?(?:in|for|from)\s+the\s+(?:" + _SPLIT + r")\b",
                     sentence[m.end():], re.I):
+            continue
+        # "there are 2 instances of \"frog\"" (UCI/OpenML notes): one named value's members
+        if _OF_NAMED.match(sentence, m.end()):
+            continue
+        # "67 sub-datasets, each containing 1000 minimal pairs": a part's size, not the total
+        if _EACH_BEFORE.search(sentence, max(0, m.start() - 25), m.start()):
             continue
         count = _total_value(m)
         if count:
@@ -722,11 +784,21 @@ _NON_COMMERCIAL = re.compile(
 # "for commercial and non-commercial use" restricts nothing.
 _BOTH_USES = re.compile(r"\bcommercial\s+(?:and|or|&)\s+non[\s-]?commercial\b"
                         r"|\bnon[\s-]?commercial\s+(?:and|or|&)\s+commercial\b", re.I)
-# "URL: http://bigearth.net/", "Homepage: <https://...>", "* Website: https://..." on a line alone.
+# "URL: http://bigearth.net/", "Homepage: <https://...>", "* Website: https://..." on a line alone;
+# TFDS READMEs also write "Dataset URL: <url> \" (a Markdown hard break) and, rewrapped,
+# "Dataset URL: <url> License:" with the licence on the next line.
 _HOMEPAGE_LINE = re.compile(
     r"^[\s>*\-+]*(?:\*\*|__)?(?:url|home\s?page|website|web\s?site|project\s+(?:page|website)|"
-    r"dataset\s+(?:homepage|website|page))(?:\*\*|__)?\s*:\s*<?(?P<url>https?://[^\s<>\"']{3,300}?)"
-    r">?[.,;]?\s*$", re.I | re.M)
+    r"dataset\s+(?:homepage|website|page|url))(?:\*\*|__)?\s*:\s*<?(?P<url>https?://[^\s<>\"']{3,300}?)"
+    r">?[.,;]?(?:\s*\\)?(?:\s*$|\s+(?=licen[cs]e\s*:))", re.I | re.M)
+# "all details are available on the official website: http://..." (RST/Markdown prose, the URL
+# possibly on the next line): "official" says the page is the dataset's own.
+_OFFICIAL_SITE = re.compile(
+    r"\bofficial\s+(?:web\s?site|home\s?page|project\s+page)\s*(?::|at|is)?\s*<?"
+    r"(?P<url>https?://[^\s<>\"'`]{3,300}?)>?[.,;]?(?=\s|$)", re.I)
+# "License: http://creativecommons.org/licenses/by/4.0" anywhere on a line (rewrapped TFDS
+# READMEs put it after the dataset URL): a licence URL after "License:" names the licence.
+_LICENSE_URL = re.compile(r"\blicen[cs]e\s*:\s*<?(?P<url>https?://[^\s<>\"']{3,300})", re.I)
 # Link texts that name the dataset's home page: "dataset's homepage", "project page".
 _HOMEPAGE_TEXT = re.compile(r"^(?:the\s+)?(?:(?:data\s?set|project|official)(?:'s)?\s+)?"
                             r"(?:home\s?page|website|web\s?site|project\s+page)$", re.I)
@@ -767,6 +839,11 @@ def license_statements(text: str) -> list[Statement]:
         spdx = _license_of(m.group("text"))
         if spdx:
             found.setdefault(spdx, m.group(0).strip())
+    if not found:
+        for m in _LICENSE_URL.finditer(text):
+            spdx = normalize_license(m.group("url").rstrip(".,;)>"))
+            if spdx and not spdx.startswith("LicenseRef-"):
+                found.setdefault(spdx, m.group(0).strip())
     if not found:
         for sentence in paragraph_sentences(text):
             ids = _sentence_licenses(sentence)
@@ -856,7 +933,7 @@ def homepage_statement(text: str, links: Iterable[tuple[str, str]] = ()) -> Stat
     whose text is "homepage" / "dataset's homepage" / "project page" (links: (text, target)
     pairs from a Markdown or RST parse). Bare URLs in prose (sources, papers) are not read."""
     if isinstance(text, str):
-        m = _HOMEPAGE_LINE.search(text[:MAX_PROSE])
+        m = _HOMEPAGE_LINE.search(text[:MAX_PROSE]) or _OFFICIAL_SITE.search(text[:MAX_PROSE])
         if m:
             return Statement("homepage", m.group("url"), _clip(m.group(0).strip()))
     for label, target in links:
@@ -908,6 +985,15 @@ def format_statements(text: str) -> Statement | None:
     return None
 
 
+def _doi_of(home: Statement | None) -> Statement | None:
+    """A stated homepage that is a DOI link ("Dataset URL: http://doi.org/10.14459/...", TFDS
+    READMEs) also states the dataset's DOI."""
+    if home is None or not re.match(r"https?://(?:dx\.)?doi\.org/", str(home.value), re.I):
+        return None
+    doi = normalize_doi(str(home.value))
+    return Statement("doi", doi, home.evidence) if doi else None
+
+
 def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: int = RANK_TEXT,
                     record: str | None = None, skip: Iterable[str] = (),
                     links: Iterable[tuple[str, str]] = (), annotations: bool = True,
@@ -924,7 +1010,8 @@ def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: 
     text = text[:MAX_PROSE]
     put = _FactSink(ex, evidence_prefix, record, rank, frozenset(skip))
     statements = license_statements(text)
-    for found in (homepage_statement(text, links), release_statement(text),
+    home = homepage_statement(text, links)
+    for found in (home, _doi_of(home), release_statement(text),
                   access_statement(text), format_statements(text)):
         if found:
             statements.append(found)
@@ -960,11 +1047,12 @@ def annotation_terms(text: str) -> tuple[list[str], str]:
 # its descriptions' ".names" lines with the patterns below.
 
 _NUMBER_TEXT = r"(\d{1,3}(?:[,.\u00a0\u202f]\d{3})+|\d+)"
+# LibSVM-derived descriptions (OpenML) write "# of data: 690", "# of classes: 2".
 UCI_INSTANCES_RE = re.compile(
-    rf"number\s+of\s+(?:instances|examples|records|rows)\s*:\s*{_NUMBER_TEXT}\b", re.I)
+    rf"(?:number|#)\s+of\s+(?:instances|examples|records|rows|data)\s*:\s*{_NUMBER_TEXT}\b", re.I)
 UCI_FEATURES_RE = re.compile(rf"number\s+of\s+(?:attributes|features)\s*:\s*{_NUMBER_TEXT}\b",
                              re.I)
-UCI_CLASSES_RE = re.compile(rf"number\s+of\s+classes\s*:\s*{_NUMBER_TEXT}\b", re.I)
+UCI_CLASSES_RE = re.compile(rf"(?:number|#)\s+of\s+classes\s*:\s*{_NUMBER_TEXT}\b", re.I)
 
 # Field names (lower case, single spaces) -> (field, unit).
 FIELD_COUNTS = {

@@ -355,3 +355,51 @@ def test_huge_description_is_capped_and_fast():
 def test_sniff_never_raises_on_hostile_bodies():
     for body in (BILLION_LAUGHS, XXE, b"<" * 10_000, b"{" * 100_000, b"\x00\xff" * 100):
         assert openml.sniff(body, None) in (True, False)
+
+
+# ------------------------------------------------------------- audit fixes (real-input families)
+
+def test_qualities_contradicting_themselves_state_no_size():
+    """Family: OpenML qualities. A majority class larger than NumberOfInstances (edited test
+    fixtures of truncated data files) cannot be the dataset's size: item_count is not read,
+    the class count still is."""
+    data = {"data_qualities": {"quality": [
+        {"name": "NumberOfInstances", "value": "12.0"},
+        {"name": "MajorityClassSize", "value": "3050.0"},
+        {"name": "NumberOfClasses", "value": "4.0"}]}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/qualities/9001", "application/json")
+    rec = record(ex)
+    assert "item_count" not in rec and rec["class_count"] == 4
+    assert any("MajorityClassSize" in w for w in ex.warnings)
+
+
+def test_consistent_qualities_still_give_the_size():
+    data = {"data_qualities": {"quality": [
+        {"name": "NumberOfInstances", "value": "500.0"},
+        {"name": "MajorityClassSize", "value": "320.0"}]}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/qualities/9002", "application/json")
+    assert record(ex)["item_count"] == 500
+
+
+def test_libsvm_style_description_counts():
+    """Family: OpenML descriptions of datasets taken from the LibSVM site, which list
+    "# of classes: N" and "# of data: N" lines."""
+    text = ("This is the well-known heart data, retrieved 2015-02-01 from the libSVM site.\n"
+            "It was scaled to [-1, 1].\n\nSource: Statlog / Heart\n# of classes: 2\n"
+            "# of data: 270\n# of features: 13\n")
+    data = {"data_set_description": {"id": "9003", "name": "heart-libsvm", "version": "1",
+                                     "description": text}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/9003", "application/json")
+    rec = record(ex)
+    assert rec["item_count"] == 270 and rec["class_count"] == 2
+
+
+def test_note_about_one_named_value_is_not_the_total():
+    """Family: UCI-derived OpenML descriptions with uploader notes: "there are 2 instances of
+    "bat"" counts the rows of one value, not the dataset."""
+    text = ("**Zoo-like database**\nA simple table of 16 attributes describing animals.\n\n"
+            "Notes:\n* Oddly there are 3 instances of \"bat\" and one of \"mole\"!\n")
+    data = {"data_set_description": {"id": "9004", "name": "animals", "version": "1",
+                                     "description": text}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/9004", "application/json")
+    assert "item_count" not in record(ex)

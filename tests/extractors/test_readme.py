@@ -294,3 +294,109 @@ def test_corpus_inputs_detected_here_are_fully_right(label):
     rec = record(ex.facts)
     missing = {k: v for k, v in label["expect"].items() if k != "item_unit" and rec.get(k) != v}
     assert missing == {}
+
+
+# ------------------------------------------------- audit fixes (TFDS / sklearn-style families)
+# Small READMEs written here in the structure of TFDS dataset READMEs and scikit-learn RST
+# descriptions; each names the family it stands for.
+
+def test_generic_first_heading_is_not_a_title():
+    """Family: TFDS READMEs that open with "# Description" (a section name, not a name)."""
+    ex = run("# Description\n\nA compilation of 900+ tasks written as instructions.\n")
+    assert "title" not in record(ex.facts)
+    ex = run("# Ocean Buoys Dataset\n\nHourly readings from 12 moored buoys.\n")
+    assert record(ex.facts)["title"] == "Ocean Buoys Dataset"
+
+
+def test_rewrapped_dataset_url_and_licence_url():
+    """Family: TFDS READMEs ending "Dataset URL: <url> \\ License: <licence url>", also when
+    reflowed so that "License:" ends the URL line and the licence URL starts the next."""
+    ex = run("This dataset contains 1204 images of seedlings in 9 categories.\n\n"
+             "Dataset URL: https://data.example.org/datasets/abc123/2 License:\n"
+             "http://creativecommons.org/licenses/by-sa/4.0\n")
+    rec = record(ex.facts)
+    assert rec["homepage"] == "https://data.example.org/datasets/abc123/2"
+    assert rec["license"] == "CC-BY-SA-4.0" and rec["commercial_use"] is True
+    assert rec["item_count"] == 1204 and rec["class_count"] == 9
+
+
+def test_dataset_url_that_is_a_doi_link_gives_the_doi():
+    """Family: TFDS READMEs whose "Dataset URL:" is a doi.org link (data repositories)."""
+    ex = run("Radar image patches over 30 cities.\n\n"
+             "Dataset URL: http://doi.org/10.99999/2020ABC123 \\\n"
+             "License: http://creativecommons.org/licenses/by/4.0\n")
+    rec = record(ex.facts)
+    assert rec["doi"] == "10.99999/2020abc123" and rec["license"] == "CC-BY-4.0"
+
+
+def test_official_website_in_rst_prose_is_the_homepage():
+    """Family: scikit-learn-style RST descriptions: "all details are available on the official
+    website:" with the URL on the next line."""
+    text = ("Street signs dataset\n====================\n\nPhotos of street signs, all details are "
+            "available on the official website:\nhttp://signs.example.edu/data/\n\n"
+            ":Number of Instances: 812\n")
+    rec = record(run(text).facts)
+    assert rec["homepage"] == "http://signs.example.edu/data/" and rec["item_count"] == 812
+
+
+@pytest.mark.parametrize("text, expected", [
+    # "black and white" is one modifier; the later "100 images were collected" is a step
+    ("SketchSet consists of 40,210 black and white drawings images, 40 for each of the 1000 "
+     "classes. 120 images were collected per query and then filtered.", 40210),
+    # numbered adjectives between number and noun; questions are the items of QA sets
+    ("The dataset contains 4,102 4-way multiple choice questions.", 4102),
+    # a year-like number right after "a dataset of"
+    ("FaceAlign-2000 is a dataset of 2000 images annotated with 68 landmarks.", 2000),
+    # a unit only the containment-verb reader knows
+    ("This corpus consists of 1,234,567 posts with an average length of 80 words.", 1234567),
+])
+def test_tfds_style_totals(text, expected):
+    """Family: TFDS README opening sentences stating the dataset's total."""
+    assert record(run(text).facts)["item_count"] == expected
+
+
+@pytest.mark.parametrize("text", [
+    # per-configuration counts (TFDS builder configs)
+    "In `2shot` configuration, 2 images per label, or 2000 images are sampled; and in `4shot` "
+    "configuration, 4 images per label, or 4000 images are sampled.",
+    # a sentence whose subject is one class
+    "We kept the 6 largest classes. Each class contains 20,000 training samples and 1,500 "
+    "testing samples.",
+    "The class with the most images contains 1,100 examples, the smallest only 4 examples.",
+    # a range per class, a share set aside, a subset with a property
+    "Each flower type has between 40 and 251 images.",
+    "We set aside 20% (1016 images) of the data for testing.",
+    "Important: about 2800 examples contain no label and should be skipped.",
+    # approximate bounds
+    "A reading dataset with nearly 90,000 questions.",
+])
+def test_part_counts_are_not_totals(text):
+    """Family: TFDS / card READMEs whose counts describe a part of the data."""
+    assert "item_count" not in record(run(text).facts)
+
+
+def test_heading_full_stop_is_not_part_of_the_title():
+    """Family: TFDS READMEs whose first heading is written as a sentence."""
+    assert record(run("# Ferry Talk Dataset.\n\nDialogues about ferries.\n").facts)["title"] == \
+        "Ferry Talk Dataset"
+    assert record(run("# Data of Acme Inc.\n\nText.\n").facts)["title"] == "Data of Acme Inc."
+
+
+def test_each_part_containing_is_not_a_total():
+    """Family: TFDS READMEs of suites: "N sub-datasets, each containing M pairs"."""
+    ex = run("SynSet consists of 12 sub-datasets, each containing 1000 minimal pairs.")
+    assert "item_count" not in record(ex.facts)
+
+
+def test_rst_tilde_underline_is_not_a_markdown_fence():
+    """Family: older scikit-learn `descr/*.rst` files with "~~~~~" subsection underlines."""
+    text = (".. _bird_calls_dataset:\n\nThe bird calls dataset\n----------------------\n\n"
+            "Recordings of bird calls.\n\n**Data Set Characteristics:**\n\n"
+            "    =================   ======\n    Classes                 12\n"
+            "    Samples total         3400\n    =================   ======\n\n"
+            "Usage\n~~~~~\n\nLoad it with the fetcher.\n")
+    rec = record(run(text).facts)
+    assert rec["title"] == "The bird calls dataset"
+    assert rec["item_count"] == 3400 and rec["class_count"] == 12
+    # A real Markdown tilde fence still marks Markdown
+    assert not readme.looks_rst("Intro.\n\n~~~\ncode\n~~~\n\n:Name: value\n")

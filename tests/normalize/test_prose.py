@@ -320,3 +320,20 @@ def test_annotators_are_read_one_sentence_at_a_time():
     add_prose_facts(ex, "Each dialogue was rated by crowdworkers on a five-point scale.")
     facts = [f for f in ex.facts if f.field == "annotations_creators"]
     assert facts and facts[0].value == ["crowdsourced"] and "crowdworkers" in facts[0].evidence
+
+
+def test_stated_totals_skip_the_members_of_one_named_value():
+    """Family: UCI/OpenML description notes ("there are 2 instances of "frog"")."""
+    assert prose.stated_totals('Oddly there are 2 instances of "frog" here.') == []
+    assert prose.stated_totals("There are 1,200 instances of animals.")[0][0] == 1200
+
+
+def test_paired_adjectives_and_numbered_adjectives_are_modifiers():
+    """Family: TFDS-style openings ("50,889 black and white sketch images", "4-way questions")."""
+    found = prose.count_mentions("It has 3,021 black and white line images.")
+    assert [(c.field, c.value) for c in found] == [("item_count", 3021)]
+    found = prose.count_mentions("It has 812 3-way multiple choice questions.")
+    assert [(c.field, c.value) for c in found] == [("item_count", 812)]
+    # "and" never joins a number to a noun: "10 cats and dogs" is not read as a modifier run
+    assert prose.count_mentions("It shows 10 and 20 images.") == [] or \
+        all(c.value != 10 for c in prose.count_mentions("It shows 10 and 20 images."))
