@@ -797,8 +797,10 @@ def _license_value(ex, add, value: str, meta: dict, evidence: str, rank: int,
 
 # ---------------------------------------------------------------------- card markdown body
 
+# Linear: each optional marker takes its own trailing spaces, so no two "\s*" meet (three adjacent
+# ones backtracked cubically over a long line of spaces that was no field line).
 _FIELD_RE = re.compile(
-    r"^\s*[-*+]?\s*(?:\*\*|__)?\s*(homepage|repository|paper|leaderboard|point of contact)"
+    r"^\s*(?:[-*+]\s*)?(?:(?:\*\*|__)\s*)?(homepage|repository|paper|leaderboard|point of contact)"
     r"\s*:?\s*(?:\*\*|__)?\s*:?\s*(.*)$", re.I)
 _LINK_TARGET_RE = re.compile(r"\]\(\s*<?\s*([^)\s>]+)\s*>?\s*\)")
 _URL_RE = re.compile(r"https?://[^\s<>\"'`)\]]+")

@@ -30,6 +30,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from extractors.model import Extraction, ExtractionError
+from extractors.normalize import text
 
 FALLBACK = "html"
 
@@ -93,7 +94,9 @@ def detect_url(url: str | None) -> str | None:
 
 
 def detect(url: str | None, body: bytes, content_type: str | None = None) -> str:
-    """URL pattern first, then content sniffing, then the html fallback."""
+    """URL pattern first, then content sniffing, then the html fallback. A UTF-16/32 body is
+    sniffed as UTF-8 (text.as_utf8), the way run() reads it."""
+    body, content_type = text.as_utf8(body, content_type)
     by_url = detect_url(url)
     if by_url:
         module = get(by_url)
@@ -116,10 +119,15 @@ def _safe(fn, *args) -> bool:
 
 
 def run(name: str, url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
-    """Run one adapter. Never raises for bad input: errors become Extraction.error."""
+    """Run one adapter. Never raises for bad input: errors become Extraction.error. A UTF-16/32
+    body reaches the adapter re-encoded as UTF-8; parse warnings (an unrepresentable number)
+    join the result's warnings."""
     module = get(name)
+    body, content_type = text.as_utf8(body, content_type)
     try:
-        result = module.extract(url, body, content_type)
+        with text.collect_warnings() as parse_warnings:
+            result = module.extract(url, body, content_type)
+        result.warnings.extend(w for w in parse_warnings if w not in result.warnings)
     except ExtractionError as exc:
         result = Extraction(module.NAME, module.VERSION, url=url, error=str(exc))
     except RecursionError:

@@ -249,18 +249,27 @@ def extract(file: str = typer.Argument(..., help="A saved page or API response; 
             adapter: Optional[str] = typer.Option(None, "--adapter", help="Force an adapter."),
             content_type: Optional[str] = typer.Option(None, "--content-type", help="The Content-Type it was served with.")) -> None:
     """Extract facts from one file, offline, and print them as JSON."""
-    from extractors.document import extract_document
+    from extractors import registry
+    from flows.config import load_settings
+    from flows.extract_budget import Budget, ExtractTimeout, extract_document
 
+    seconds = load_settings(STATE["config_dir"])["run"]["extract_timeout"]
     try:
         body = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
     except OSError as exc:
         _echo_json({"error": f"{file}: {exc.strerror or exc}"})
         raise typer.Exit(2)
     try:
-        out = extract_document(body, url=url, adapter=adapter, content_type=content_type)
+        if adapter is not None and adapter not in registry.module_names():
+            registry.get(adapter)   # KeyError naming the known adapters
+        # The same budget as a harvest: a runaway document ends with one line, not a hang.
+        with Budget(seconds) as budget:
+            out = budget.call(extract_document, body, url, adapter, content_type, what=file)
     except KeyError as exc:
         _echo_json({"error": str(exc.args[0]) if exc.args else "unknown adapter"})
         raise typer.Exit(2)
+    except ExtractTimeout as exc:
+        raise UserError(f"extraction of {file} took longer than {exc.seconds:g} s ({exc.reason})") from None
     _echo_json(out)
     if out.get("error"):
         raise typer.Exit(2)

@@ -42,7 +42,8 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     },
     "hosts": {},
     "run": {"max_pages_per_source": 200, "batch_size": 50, "batch_workers": 2, "task_runner": "threads",
-            "dask_address": "", "dask_workers": 2, "flow_timeout_seconds": 21600},
+            "dask_address": "", "dask_workers": 2, "flow_timeout_seconds": 21600,
+            "extract_timeout": 10.0},
     "schedule": {"cron": "0 2 * * *", "timezone": "UTC"},
 }
 
@@ -83,7 +84,7 @@ RANGES: dict[str, dict[str, Range]] = {
     "politeness": {"per_host_concurrency": AT_LEAST_ONE, "min_delay": NOT_NEGATIVE,
                    "global_concurrency": AT_LEAST_ONE},
     "run": {"max_pages_per_source": AT_LEAST_ONE, "batch_size": AT_LEAST_ONE, "batch_workers": AT_LEAST_ONE,
-            "dask_workers": AT_LEAST_ONE, "flow_timeout_seconds": POSITIVE},
+            "dask_workers": AT_LEAST_ONE, "flow_timeout_seconds": POSITIVE, "extract_timeout": POSITIVE},
 }
 # Text settings with a fixed set of values, and text settings that must not be empty.
 CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("run", "task_runner"): ("threads", "dask")}
@@ -189,6 +190,14 @@ def load(directory: str | os.PathLike | None = None) -> Config:
     settings = _settings(cdir / "settings.toml")
     sources = _sources(cdir / "sources.toml", categories)
     return Config(cdir, sources, settings, lqs, categories)
+
+
+def load_settings(directory: str | os.PathLike | None = None) -> dict[str, dict[str, Any]]:
+    """settings.toml alone, checked (for commands that need no sources, e.g. `lqs extract`)."""
+    cdir = Path(directory) if directory else default_dir()
+    if not cdir.is_dir():
+        raise ConfigError(f"{cdir}: config folder not found")
+    return _settings(cdir / "settings.toml")
 
 
 def _read(path: Path, required: bool) -> dict:

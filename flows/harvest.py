@@ -21,6 +21,7 @@ from extractors.model import Extraction, Fact, RANK_API
 from extractors.normalize.license import commercial_use
 from extractors.profile import VERSION as PROFILE_VERSION, profile
 from flows.config import Source
+from flows.extract_budget import ExtractTimeout, detect_and_run
 
 
 @dataclass
@@ -88,7 +89,9 @@ def fingerprint(source: Source) -> str:
 
 
 def collect(source: Source, fetcher, settings: dict, previous: Previous | None = None,
-            store=None) -> SourceResult:
+            store=None, budget=None) -> SourceResult:
+    """budget: a flows.extract_budget.Budget that extracts each page in a killable worker within
+    [run] extract_timeout; None extracts in this thread (tests, tools) with no time limit."""
     started = now()
     result = SourceResult(source.id, "failed", started_at=started, fingerprint=fingerprint(source))
     try:
@@ -98,7 +101,10 @@ def collect(source: Source, fetcher, settings: dict, previous: Previous | None =
             if unchanged:
                 result.status, result.reused_run_id = "unchanged", previous.run_id
                 return _finish(result, fetcher)
-        _harvest(source, fetcher, settings, previous, store, result, bodies)
+        _harvest(source, fetcher, settings, previous, store, result, bodies, budget)
+    except ExtractTimeout as exc:   # the message starts with the reason, extract-timeout
+        result.status, result.error = "failed", str(exc)[:500]
+        result.facts, result.files, result.label_stats = [], [], []
     except Exception as exc:  # one source's failure is recorded, never raised into the run
         result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
         result.facts, result.files, result.label_stats = [], [], []
@@ -172,7 +178,8 @@ def _fetch_page(source, fetcher, url, previous, store, bodies, purpose="page", m
     return got
 
 
-def _harvest(source, fetcher, settings, previous, store, result: SourceResult, bodies) -> None:
+def _harvest(source, fetcher, settings, previous, store, result: SourceResult, bodies,
+             budget=None) -> None:
     max_pages = settings["run"]["max_pages_per_source"]
     groups: dict[str, list[tuple[Extraction, str]]] = {}
     queue = deque((url, source.adapter if url == source.url else None) for url in source.all_urls)
@@ -194,8 +201,8 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
             continue
         seen.add(got.final_url)
         result.pages += 1
-        name = adapter or registry.detect(got.final_url, got.body, got.content_type)
-        extraction = registry.run(name, got.final_url if url == got.url else url, got.body, got.content_type)
+        name, extraction = _extract(budget, adapter, got.final_url, got.final_url if url == got.url else url,
+                                    got.body, got.content_type)
         groups.setdefault(name, []).append((extraction, got.sha256))
         queue.extend((f.url, name) for f in extraction.follow if f.kind in ("page", "folder"))
     facts, files = _combine(groups, result)
@@ -206,6 +213,13 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
     _mark_winners(facts)
     result.facts, result.files = facts, files
     result.status = "ok"
+
+
+def _extract(budget, adapter, detect_url, run_url, body, content_type) -> tuple[str, Extraction]:
+    """Detect (unless the adapter is given) and run, within the budget when there is one."""
+    if budget is None:
+        return detect_and_run(adapter, detect_url, run_url, body, content_type)
+    return budget.call(detect_and_run, adapter, detect_url, run_url, body, content_type, what=run_url)
 
 
 def _combine(groups, result: SourceResult) -> tuple[list[dict], list[dict]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flows.config import Config, Source
+from flows.extract_budget import Budget, default_workers
 from flows.harvest import SourceResult, by_host_turns, collect
 
 
@@ -48,12 +49,16 @@ def collect_batch(spec: BatchSpec) -> list[SourceResult]:
     store = BodyStore(spec.store_dir) if spec.store_dir else None
     fetcher = Fetcher(spec.settings, spec.run_id, archive=archive, replay=replay)
     workers = max(1, min(spec.settings["politeness"]["global_concurrency"], len(spec.sources)))
+    # Extraction runs in killable worker processes within [run] extract_timeout per page (why:
+    # flows/extract_budget.py); a runaway page fails its own source and stalls no other thread.
+    budget = Budget(spec.settings["run"]["extract_timeout"], default_workers(workers))
     try:
         with ThreadPoolExecutor(workers, thread_name_prefix="lqs-fetch") as pool:
             return list(pool.map(
-                lambda s: collect(s, fetcher, spec.settings, spec.previous.get(s.id), store),
+                lambda s: collect(s, fetcher, spec.settings, spec.previous.get(s.id), store, budget),
                 by_host_turns(spec.sources)))
     finally:
+        budget.close()
         fetcher.close()
         if archive is not None:
             archive.close()

@@ -21,6 +21,8 @@ A leading BOM character is never part of the returned text.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import contextvars
 import json
 import re
 from typing import Any
@@ -162,6 +164,62 @@ def _detect(data: bytes) -> str | None:
         return None
 
 
+_WIDE_CODECS = ("utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be")
+# The first characters of a JSON or XML document; with them the zero bytes of a BOM-less UTF-16/32
+# body tell its encoding (RFC 4627 section 3, XML 1.0 appendix F).
+_DOCUMENT_STARTS = "{[<"
+_WIDE_PATTERNS = (  # (first 4 bytes -> which are zero), codec; UTF-32 first: it also fits UTF-16's
+    ((True, True, True, False), "utf-32-be"), ((False, True, True, True), "utf-32-le"),
+    ((True, False, True, False), "utf-16-be"), ((False, True, False, True), "utf-16-le"),
+)
+_CHARSET_PARAM_RE = re.compile(r"charset\s*=\s*[\"']?[\w.:-]*[\"']?", re.I)
+
+
+def wide_codec(body: bytes) -> str | None:
+    """The UTF-16/UTF-32 codec of a body that announces one: by its byte-order mark, or (without
+    one) by the zero bytes around a first `{`, `[` or `<`. None for every other body."""
+    head = bytes(body[:4])
+    for bom, codec in _BOMS:
+        if head.startswith(bom):
+            return codec if codec in _WIDE_CODECS else None
+    if len(head) < 4:
+        return None
+    zeros = tuple(b == 0 for b in head)
+    for pattern, codec in _WIDE_PATTERNS:
+        if zeros == pattern and head.decode(codec, "replace")[:1] in _DOCUMENT_STARTS:
+            return codec
+    return None
+
+
+def as_utf8(body: bytes, content_type: str | None = None) -> tuple[bytes, str | None]:
+    """(body, content_type) with a UTF-16/UTF-32 body re-encoded as UTF-8 (BOM dropped) and its
+    charset parameter set to utf-8; other bodies unchanged. Sniffers and parsers look at bytes
+    (`{`, `<?xml`, `---`): given this, every one of them reads wide encodings the same way.
+    A body that does not decode strictly in its announced codec is left as it is."""
+    codec = wide_codec(body)
+    if codec is None:
+        return body, content_type
+    data = bytes(body)
+    for bom, _ in _BOMS:
+        if data.startswith(bom):
+            data = data[len(bom):]
+            break
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return body, content_type
+    if isinstance(content_type, str):
+        content_type = _CHARSET_PARAM_RE.sub("charset=utf-8", content_type)
+    return text.encode("utf-8", "surrogatepass"), content_type
+
+
+def head_text(body, content_type: str | None = None, n: int = 4096) -> str:
+    """The first `n` characters of a body as text, BOM stripped, wide encodings decoded: for
+    sniffers that must not be fooled by the bytes of a UTF-16/32 body."""
+    data = bytes(body[:4 * n + 4]) if not isinstance(body, str) else body[:n]
+    return decode(data, content_type)[:n].lstrip("\ufeff")
+
+
 def load_json(body, content_type: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parsed JSON of a body. Raises ExtractionError with a one-line message for anything that
     is not JSON, and for nesting deeper than `max_depth` (arrays/objects)."""
@@ -169,7 +227,7 @@ def load_json(body, content_type: str | None = None, max_depth: int = MAX_JSON_D
     if not text.strip():
         raise ExtractionError("not JSON: empty body")
     try:
-        value = json.loads(text)
+        value = _loads(text)
     except json.JSONDecodeError as exc:
         raise ExtractionError(f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     except RecursionError:   # json's own guard, near the interpreter's recursion limit
@@ -179,6 +237,51 @@ def load_json(body, content_type: str | None = None, max_depth: int = MAX_JSON_D
     if _depth_exceeds(text, max_depth):
         raise ExtractionError(f"JSON nested too deeply (more than {max_depth} levels)")
     return value
+
+
+def _loads(text: str) -> Any:
+    """json.loads; an integer too long for Python (int max str digits, 4300 by default) is read as
+    None with a warning (see warnings_of) instead of failing the whole document. The plain parse
+    runs first: the per-integer hook costs time only on the rare document that needs it."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:
+        if "digits" not in str(exc):
+            raise
+    return json.loads(text, parse_int=_parse_int)
+
+
+def _parse_int(digits: str) -> int | None:
+    try:
+        return int(digits)
+    except ValueError:
+        warn(f"a JSON number of {len(digits.lstrip('-'))} digits cannot be represented; read as missing")
+        return None
+
+
+# Warnings raised while parsing, collected per adapter run (registry.run) without an Extraction
+# being passed down to every parser.
+_WARNINGS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("lqs_text_warnings", default=None)
+
+
+def warn(message: str) -> None:
+    """Record a parse warning for the adapter run in progress (dropped outside one)."""
+    sink = _WARNINGS.get()
+    if sink is not None and message not in sink:
+        sink.append(message)
+
+
+@contextlib.contextmanager
+def collect_warnings():
+    """Collects the parse warnings raised inside the block into the yielded list."""
+    sink: list[str] = []
+    token = _WARNINGS.set(sink)
+    try:
+        yield sink
+    finally:
+        _WARNINGS.reset(token)
 
 
 # Every byte except the structural ones: quotes, brackets and the separators ":" and ",".
