@@ -8,7 +8,7 @@ subfolder page (about 1.33 N URLs, 5-200 KB each). Each contender runs as its ow
 benchmarks/_rusage.py and GETs every URL once, 16 at a time:
 - scrapy: a Spider over the URLs, CONCURRENT_REQUESTS = CONCURRENT_REQUESTS_PER_DOMAIN = 16, no
   robots.txt, no download delay, no AutoThrottle, no cookies, no retries, the body only counted;
-- fetcher: flows.http.Fetcher.get from a ThreadPoolExecutor of 16 threads, with the refresh
+- fetcher: fetch.http.Fetcher.get from a ThreadPoolExecutor of 16 threads, with the refresh
   benchmark's settings (global and per-host concurrency 16, no delay for 127.0.0.1, private
   addresses allowed), robots.txt obeyed (one fetch), ledger kept, no WARC archive;
 - fetcher+warc: the same with the run's WARC archive on, as a refresh writes it.
@@ -83,9 +83,9 @@ def scrapy_worker(url_file: str) -> dict:
 def fetcher_worker(url_file: str, warc: str | None) -> dict:
     from concurrent.futures import ThreadPoolExecutor
 
-    from flows.archive import WarcArchive
-    from flows.config import DEFAULT_SETTINGS
-    from flows.http import Fetcher
+    from fetch.archive import WarcArchive
+    from config.load import DEFAULT_SETTINGS
+    from fetch.http import Fetcher
 
     todo = Path(url_file).read_text().split()
     settings = {k: dict(v) for k, v in DEFAULT_SETTINGS.items()}

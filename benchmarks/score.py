@@ -218,7 +218,7 @@ def cached_build(datasets: int, runs: int, seed: int = 7) -> tuple[Path, dict]:
 
 def time_scoring(path: Path) -> tuple[float, float, dict]:
     """(wall s, CPU s, result) of one score_datasets call over every dataset in the warehouse."""
-    from flows.config import load
+    from config.load import load
     from scoring.run import score_datasets
     from warehouse.db import Warehouse
 
@@ -257,7 +257,7 @@ def legacy_scoring(path: Path) -> float | None:
         namespace: dict = {"__name__": "_legacy_run"}
         exec(compile(run_src.replace("from scoring.lqs import", "from _legacy_lqs import"), "legacy scoring/run.py",
                      "exec"), namespace)
-        from flows.config import load
+        from config.load import load
         from warehouse.db import Warehouse
 
         cfg = load().lqs
@@ -275,7 +275,7 @@ def phases(path: Path) -> dict:
     total) writing the rows. Measured apart on the built warehouse, read-only."""
     import duckdb
 
-    from flows.config import load
+    from config.load import load
     from scoring.lqs import score
     from scoring.run import evidence_for
 

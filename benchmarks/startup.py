@@ -34,7 +34,7 @@ def _time(cmd: list[str], env: dict) -> float:
 def demo_warehouse(folder: Path) -> dict:
     """A small warehouse to query (the NIH source replayed from the demo archive)."""
     env = {**os.environ, "LQS_WAREHOUSE": str(folder / "warehouse.duckdb"), "LQS_ARCHIVE": str(folder / "archive")}
-    code = ("from flows.config import load; from flows.pipeline import run_locally; c = load(); "
+    code = ("from config.load import load; from flows.pipeline import run_locally; c = load(); "
             "run_locally(c, [c.source('nih-chestxray14')], 'refresh', replay=['demo/demo.warc.gz'])")
     subprocess.run([C.PYTHON, "-c", code], env=env, cwd=str(C.ROOT), check=True, capture_output=True, timeout=300)
     return env
@@ -44,7 +44,7 @@ def import_profile(env: dict, args: list[str], top: int = 8) -> list[tuple[str, 
     """(module, cumulative seconds) of the slowest imports of `lqs ARGS`, at most two levels
     deep (a package and what it pulls in directly)."""
     proc = subprocess.run([C.PYTHON, "-X", "importtime", "-c", f"import sys; sys.argv=['lqs', *{args!r}];"
-                           " from flows.cli import main; main()"], env=env, cwd=str(C.ROOT),
+                           " from cli import main; main()"], env=env, cwd=str(C.ROOT),
                           capture_output=True, text=True, timeout=120)
     rows = []
     for line in proc.stderr.splitlines():

@@ -27,7 +27,7 @@ EXTRA_FIELDS = (
 )
 KNOWN_FIELDS = frozenset(CANONICAL_FIELDS + EXTRA_FIELDS)
 
-BASES = ("measured", "published", "curated")
+BASES = ("measured", "published", "curated")   # the one order of evidence, strongest first
 
 # Precedence of the kind of place a fact was read from (higher wins within one basis).
 RANK_API = 3        # a structured API field (REST JSON, XML schema element)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from extractors.model import Extraction, ExtractionError, RANK_API
 from extractors.normalize import formats as fmt
+from extractors.normalize.stats import gini
 
 NAME = "profile"
 VERSION = "1.1.0"   # 1.1: tar label files, archive limits
@@ -326,16 +327,6 @@ def _labels(con, spec: LabelSpec, rows: int) -> dict:
         out["gini"] = round(gini(positives), 6)
         out["max_min_ratio"] = round(positives[-1] / positives[0], 3)
     return out
-
-
-def gini(values: list[int]) -> float:
-    """Gini coefficient of non-negative counts (0 = perfectly even)."""
-    ordered = sorted(values)
-    n, total = len(ordered), sum(ordered)
-    if n == 0 or total == 0:
-        return 0.0
-    weighted = sum((2 * i - n + 1) * x for i, x in enumerate(ordered))
-    return weighted / (n * total)
 
 
 def _facts(ex: Extraction, name: str, s: dict, spec: LabelSpec) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from extractors.model import CANONICAL_FIELDS, Fact
+from extractors.model import BASES, CANONICAL_FIELDS, Fact
 
-BASIS_ORDER = {"measured": 3, "published": 2, "curated": 1}
+BASIS_ORDER = {basis: len(BASES) - i for i, basis in enumerate(BASES)}   # measured 3 … curated 1
 NUMERIC_TOLERANCE = 0.01  # relative; counts and sizes within 1% are the same claim
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import deque
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import asdict
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -20,41 +19,9 @@ from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
 from extractors.normalize.license import commercial_use
 from extractors.profile import VERSION as PROFILE_VERSION, profile
-from flows.config import Source
+from warehouse.rows import Previous, SourceResult, now
+from config.load import Source
 from flows.extract_budget import ExtractTimeout, detect_and_run
-
-
-@dataclass
-class Previous:
-    """What the last successful run of one source left: its fingerprint and validators per URL."""
-    run_id: str
-    fingerprint: str | None
-    urls: dict[str, dict]   # url -> {etag, last_modified, sha256, purpose}
-
-
-@dataclass
-class SourceResult:
-    dataset_id: str
-    status: str                       # ok | unchanged | failed
-    adapter: str | None = None
-    error: str | None = None
-    fingerprint: str | None = None
-    reused_run_id: str | None = None
-    facts: list[dict] = field(default_factory=list)
-    files: list[dict] = field(default_factory=list)
-    label_stats: list[dict] = field(default_factory=list)
-    fetches: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    pages: int = 0
-    bytes: int = 0
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    reused_facts: int = 0             # for 'unchanged': facts copied from reused_run_id
-
-    @property
-    def fact_count(self) -> int:
-        return self.reused_facts if self.status == "unchanged" else len(self.facts)
 
 
 def by_host_turns(sources: list[Source]) -> list[Source]:
@@ -70,10 +37,6 @@ def by_host_turns(sources: list[Source]) -> list[Source]:
             if not queues[host]:
                 del queues[host]
     return ordered
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 @lru_cache(maxsize=1)

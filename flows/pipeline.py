@@ -13,9 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import Config, Source
+from config.load import Config, Source
 from flows.extract_budget import Budget, default_workers
-from flows.harvest import SourceResult, by_host_turns, collect
+from flows.harvest import by_host_turns, collect
+from warehouse.rows import SourceResult
 
 
 # Observers of runs in this process (the CLI's progress bar): called as hook(done, total) after
@@ -41,8 +42,8 @@ class BatchSpec:
 
 def collect_batch(spec: BatchSpec) -> list[SourceResult]:
     """Fetch, extract and profile a batch of sources (threads inside, one archive file)."""
-    from flows.archive import BodyStore, Replay, WarcArchive
-    from flows.http import Fetcher
+    from fetch.archive import BodyStore, Replay, WarcArchive
+    from fetch.http import Fetcher
 
     archive = WarcArchive(spec.archive_path) if spec.archive_path else None
     replay = Replay(spec.replay) if spec.replay else None

@@ -14,7 +14,7 @@ from collections import deque
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows.config import Config, Source, load
+from config.load import Config, Source, load
 from flows.pipeline import BatchSpec, Run, collect_batch
 
 

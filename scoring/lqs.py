@@ -12,9 +12,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
+from extractors.model import BASES
+
 DIMENSIONS = ("completeness", "uniqueness", "validation", "size_adequacy",
               "format_compliance", "label_density", "class_balance")
-BASIS_ORDER = ("measured", "published", "curated")
+BASIS_ORDER = BASES   # strongest evidence first
 
 
 @dataclass(frozen=True, init=False)
@@ -301,7 +303,7 @@ def class_balance(ev: Evidence, cfg: dict) -> Dimension:
         if counts and isinstance(counts[0], dict) and counts[0]:
             values = sorted(int(v) for v in counts[0].values() if _num(v))
             if values:
-                from extractors.profile import gini
+                from extractors.normalize.stats import gini
 
                 g, basis = gini(values), counts[1]
                 ratio = values[-1] / values[0] if values[0] else None

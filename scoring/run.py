@@ -166,24 +166,11 @@ def _score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | Non
             pass
         return out
     with writer.transaction():
-        _append(writer.con, "lqs_scores", {
+        writer.insert_columns("lqs_scores", {
             "run_id": [run_id] * len(ids), "dataset_id": ids, "composite": composites, "tier": tiers,
             "coverage": coverages, "methodology_version": versions, "scored_at": [scored_at] * len(ids)})
-        _append(writer.con, "lqs_dimensions", {
+        writer.insert_columns("lqs_dimensions", {
             "run_id": [run_id] * len(dim_ids), "dataset_id": dim_ids, "dimension": dim_names,
             "score": dim_scores, "basis": dim_bases, "evidence": dim_texts,
             "scored_at": [scored_at] * len(dim_ids)})
     return out
-
-
-def _append(con, table: str, columns: dict[str, list]) -> None:
-    """Insert columns (name -> values) through one Arrow table."""
-    import pyarrow as pa
-
-    con.register("_lqs_scores", pa.table(columns))
-    try:
-        names = ", ".join(f'"{c}"' for c in columns)
-        con.execute(f"insert into {table} ({names}) select {names} from _lqs_scores")
-    finally:
-        con.unregister("_lqs_scores")
-

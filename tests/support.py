@@ -11,7 +11,7 @@ DEMO_ARCHIVE = Path(__file__).resolve().parents[1] / "demo" / "demo.warc.gz"
 def refresh_demo(folder: Path, runs: int = 1):
     """Refresh every enabled demo source offline into folder/warehouse.duckdb, `runs` times.
     Returns (config, the summary of each run, the warehouse path)."""
-    from flows.config import load
+    from config.load import load
     from flows.pipeline import run_locally
 
     with pytest.MonkeyPatch.context() as mp:

@@ -20,14 +20,14 @@ def warehouse_env(tmp_path_factory):
     """A warehouse holding one demo refresh (built without Prefect, which flow tests cover)."""
     tmp = tmp_path_factory.mktemp("cli")
     env = {**os.environ, "LQS_WAREHOUSE": str(tmp / "w.duckdb"), "LQS_ARCHIVE": str(tmp / "archive")}
-    code = ("import flows.config as c; from flows.pipeline import run_locally; cfg = c.load(); "
+    code = ("import config.load as c; from flows.pipeline import run_locally; cfg = c.load(); "
             f"run_locally(cfg, [cfg.source('nih-chestxray14')], 'refresh', replay=[{str(DEMO)!r}])")
     subprocess.run([sys.executable, "-c", code], env=env, check=True)
     return env
 
 
 def lqs(*args, env=None, stdin=None):
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
                           env=env or os.environ, input=stdin, cwd=ROOT)
 
 
@@ -39,7 +39,7 @@ def test_help_lists_every_command():
 
 
 def test_help_does_not_import_prefect_or_duckdb():
-    code = "import sys; sys.argv = ['lqs', '--help']\nfrom flows import cli\ntry:\n    cli.main()\nexcept SystemExit:\n    pass\nprint('prefect' in sys.modules, 'duckdb' in sys.modules)"
+    code = "import sys; sys.argv = ['lqs', '--help']\nimport cli\ntry:\n    cli.main()\nexcept SystemExit:\n    pass\nprint('prefect' in sys.modules, 'duckdb' in sys.modules)"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.strip().splitlines()[-1] == "False False"
 
@@ -99,7 +99,7 @@ def test_show_card(warehouse_env):
 
 
 def test_refresh_summary_counts_outcomes_per_host():
-    from flows.cli import _print_summary
+    from cli.run import _print_summary
 
     summary = {"kind": "refresh", "run_id": "r", "per_source": [], "sources_ok": 1, "sources_unchanged": 0,
                "sources_failed": 0, "facts": 3, "bytes": 10, "seconds": 1.0,

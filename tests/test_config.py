@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from flows.config import DEFAULT_SETTINGS, HOST_DEFAULTS, HOST_RANGES, RANGES, ConfigError, load
+from config.load import DEFAULT_SETTINGS, HOST_DEFAULTS, HOST_RANGES, RANGES, ConfigError, load
 
 GOOD = '''
 [[source]]
@@ -63,7 +63,7 @@ def test_settings_unknown_key_and_wrong_type(config_dir):
 
 def test_cli_reports_config_error_in_one_line_with_exit_2(config_dir):
     write_sources(config_dir, GOOD + GOOD)
-    proc = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(config_dir), "sources"],
+    proc = subprocess.run([sys.executable, "-m", "cli", "--config", str(config_dir), "sources"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "lqs: error: sources.toml: source #2 (a): duplicate id 'a'"
@@ -198,7 +198,7 @@ def test_good_host_tables_pass(config_dir):
 
 def test_lqs_sources_refuses_a_bad_setting_in_one_line_with_exit_2(config_dir):
     write_settings(config_dir, "[http]\nread_timeout = -1\n")
-    proc = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(config_dir), "sources"],
+    proc = subprocess.run([sys.executable, "-m", "cli", "--config", str(config_dir), "sources"],
                           capture_output=True, text=True)
     assert proc.returncode == 2
     assert proc.stderr.strip() == "lqs: error: settings.toml: [http] read_timeout must be > 0 (got -1)"

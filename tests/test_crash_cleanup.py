@@ -17,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "demo" / "demo.warc.gz"
-LQS_ENTRY = "import sys; from flows.cli import main; sys.argv[0] = 'lqs'; main()"
+LQS_ENTRY = "import sys; from cli import main; sys.argv[0] = 'lqs'; main()"
 
 
 def cli_env(tmp_path: Path, **extra: str) -> dict:
@@ -42,7 +42,7 @@ def wait_until(predicate, proc: subprocess.Popen, timeout: float, what: str) -> 
 def test_kill_9_of_a_running_refresh_leaves_no_process(tmp_path):
     paused = tmp_path / "paused"
     env = cli_env(tmp_path, LQS_TEST_PAUSE_AT="writer-open", LQS_TEST_PAUSE_FILE=str(paused))
-    proc = subprocess.Popen([sys.executable, "-c", LQS_ENTRY, "refresh", "--replay", str(DEMO),
+    proc = subprocess.Popen([sys.executable, "-m", "tests.pause_hook", "lqs", "refresh", "--replay", str(DEMO),
                              "--only", "nih-chestxray14"], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     cli = psutil.Process(proc.pid)

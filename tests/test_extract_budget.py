@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from flows.config import DEFAULT_SETTINGS, Source, load
+from config.load import DEFAULT_SETTINGS, Source, load
 from flows.extract_budget import Budget, ExtractTimeout, detect_and_run
 from flows.pipeline import BatchSpec, collect_batch
 
@@ -88,7 +88,7 @@ def test_extract_timeout_is_a_checked_setting(config_dir):
     assert load(config_dir).settings["run"]["extract_timeout"] == 10.0
     path = config_dir / "settings.toml"
     path.write_text(path.read_text().replace("extract_timeout = 10.0", "extract_timeout = 0"))
-    from flows.config import ConfigError
+    from config.load import ConfigError
     with pytest.raises(ConfigError, match=r"extract_timeout must be > 0"):
         load(config_dir)
 
@@ -99,14 +99,14 @@ def test_lqs_extract_honours_the_budget(config_dir, tmp_path):
     path.write_text(path.read_text().replace("extract_timeout = 10.0", "extract_timeout = 0.05"))
     page = tmp_path / "page.html"
     page.write_text("<!doctype html><html><body>" + "<p>1,000 images [a](http://x/)</p>\n" * 200_000)
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(config_dir), "extract", str(page)],
+    done = subprocess.run([sys.executable, "-m", "cli", "--config", str(config_dir), "extract", str(page)],
                           capture_output=True, text=True, timeout=100)
     assert done.returncode == 2
     assert done.stderr.strip() == f"lqs: error: extraction of {page} took longer than 0.05 s (extract-timeout)"
     path.write_text(path.read_text().replace("extract_timeout = 0.05", "extract_timeout = 10.0"))
     small = tmp_path / "datapackage.json"
     small.write_text(json.dumps(PACKAGE))
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "--config", str(config_dir), "extract", str(small)],
+    done = subprocess.run([sys.executable, "-m", "cli", "--config", str(config_dir), "extract", str(small)],
                           capture_output=True, text=True, timeout=100)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["record"]["license"] == "CC-BY-4.0"

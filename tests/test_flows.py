@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.config import load
+from config.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = str(ROOT / "demo" / "demo.warc.gz")

@@ -17,7 +17,7 @@ import pytest
 import requests
 
 from benchmarks.catalog_server import CatalogServer, sources_toml
-from flows.config import load
+from config.load import load
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = str(ROOT / "demo" / "demo.warc.gz")

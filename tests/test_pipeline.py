@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.config import load
-from flows.harvest import SourceResult
+from config.load import load
+from warehouse.rows import SourceResult
 from flows.pipeline import Run, run_locally
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -140,7 +140,7 @@ category = "Computer Vision"
 
 
 def test_replay_takes_a_folder_of_archives(tmp_path, workdir):
-    from flows.archive import ArchiveError, Replay
+    from fetch.archive import ArchiveError, Replay
 
     folder = tmp_path / "run"
     folder.mkdir()

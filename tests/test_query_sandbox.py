@@ -24,7 +24,7 @@ REFUSED = "lqs: error: only read queries are allowed (got "
 
 def lqs_in(folder: Path, env: dict, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     """`lqs ARGS` with folder as the working directory (relative paths in SQL land there)."""
-    code = "import sys; from flows.cli import main; sys.argv[0] = 'lqs'; main()"
+    code = "import sys; from cli import main; sys.argv[0] = 'lqs'; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env={**env, "HF_TOKEN": TOKEN, "PYTHONPATH": str(ROOT)}, cwd=folder,
                           timeout=timeout)

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from flows.config import load
+from config.load import load
 from scoring.lqs import DIMENSIONS, Evidence, composite, round_half_up, score, tier
 
 CFG = load().lqs

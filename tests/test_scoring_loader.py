@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.config import load
+from config.load import load
 from scoring import lqs
 from scoring.lqs import Evidence, fields, score
 from scoring.run import evidence_for, score_datasets

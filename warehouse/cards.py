@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
+from scoring.lqs import DIMENSIONS
+
 CARD_FIELDS = ("title", "item_count", "item_unit", "subject_count", "class_count", "size_bytes",
                "formats", "license", "commercial_use", "release_date", "publisher", "doi", "version",
                "homepage", "access", "file_count")
-DIMENSION_ORDER = ("completeness", "uniqueness", "validation", "size_adequacy", "format_compliance",
-                   "label_density", "class_balance")
 
 
 def card(con, dataset_id: str) -> dict | None:
@@ -50,7 +50,7 @@ def cards(con, dataset_ids: list[str] | None = None) -> dict[str, dict]:
                                   "methodology_version": version, "scored_at": str(scored_at)}
     dims = con.execute(f"select dataset_id, dimension, score, basis, evidence from lqs_dimensions_latest {where}",
                        params).fetchall()
-    dims.sort(key=lambda d: DIMENSION_ORDER.index(d[1]) if d[1] in DIMENSION_ORDER else 99)
+    dims.sort(key=lambda d: DIMENSIONS.index(d[1]) if d[1] in DIMENSIONS else 99)
     for dataset_id, dimension, score, basis, evidence in dims:
         out[dataset_id]["dimensions"].append({"dimension": dimension, "score": score, "basis": basis,
                                               "evidence": evidence})
@@ -60,3 +60,37 @@ def cards(con, dataset_ids: list[str] | None = None) -> dict[str, dict]:
 def _has(con, name: str) -> bool:
     return bool(con.execute("select count(*) from information_schema.tables where table_name = ?",
                             [name]).fetchall()[0][0])
+
+
+# The one-line summary of a card, shown by `lqs show` and used by publish for descriptions.
+def human_bytes(n: int | None) -> str:
+    if n is None:
+        return "size unknown"
+    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.0f} {unit}" if n / scale >= 10 else f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def headline(card: dict) -> str:
+    f = card["facts"]
+    parts = []
+    if f.get("item_count") is not None:
+        text = f"{f['item_count']:,} {f.get('item_unit') or 'items'}"
+        if f.get("subject_count"):
+            text += f" from {f['subject_count']:,} subjects"
+        parts.append(text)
+    if f.get("class_count"):
+        parts.append(f"{f['class_count']} classes")
+    if f.get("size_bytes") is not None:
+        parts.append(human_bytes(f["size_bytes"]))
+    if f.get("formats"):
+        parts.append(" · ".join(f["formats"]))
+    if f.get("license"):
+        commercial = {True: " (commercial OK)", False: " (non-commercial)"}.get(f.get("commercial_use"), "")
+        parts.append(f"{f['license']}{commercial}")
+    if f.get("release_date"):
+        parts.append(f"released {str(f['release_date'])[:4]}")
+    if f.get("publisher"):
+        parts.append(f"maintainer {f['publisher']}")
+    return ", ".join(parts)

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 MIGRATION_RE = re.compile(r"^(\d{3})_([\w-]+)\.sql$")
 
@@ -378,21 +378,27 @@ class Writer:
         """Bulk insert rows (dicts keyed by column) through Arrow — never row by row."""
         if not rows:
             return 0
+        self.insert_columns(table, {
+            name: [_cell(row.get(name)) for row in rows] if kind == "JSON" else [row.get(name) for row in rows]
+            for name, kind in self.columns(table)})
+        return len(rows)
+
+    def insert_columns(self, table: str, columns: dict[str, list]) -> None:
+        """Bulk insert columns (name -> values) through one Arrow table: the one insert path."""
         import pyarrow as pa
 
-        columns = self.columns(table)
-        data = {}
-        for name, kind in columns:
-            values = [row.get(name) for row in rows]
-            data[name] = [_cell(v) for v in values] if kind == "JSON" else values
-        arrow = pa.table(data)
-        self.con.register("_lqs_rows", arrow)
+        with self.registered(pa.table(columns)) as view:
+            names = ", ".join(f'"{c}"' for c in columns)
+            self.con.execute(f'insert into {table} ({names}) select {names} from {view}')
+
+    @contextmanager
+    def registered(self, arrow, name: str = "_lqs_rows") -> Iterator[str]:
+        """An Arrow table visible to SQL as `name` for the duration of the block."""
+        self.con.register(name, arrow)
         try:
-            names = ", ".join(f'"{c}"' for c, _ in columns)
-            self.con.execute(f'insert into {table} ({names}) select {names} from _lqs_rows')
+            yield name
         finally:
-            self.con.unregister("_lqs_rows")
-        return len(rows)
+            self.con.unregister(name)
 
 
 def fetch_one(con, sql: str, params: list | None = None) -> tuple | None:
@@ -402,19 +408,15 @@ def fetch_one(con, sql: str, params: list | None = None) -> tuple | None:
     return rows[0] if rows else None
 
 
+# Called with the name of each moment a crash test may stop the writer at (writer-open,
+# commit-<n>, before-replace). None in production; the crash and concurrency tests set it in
+# their child processes (tests/pause_hook.py), so no test protocol lives here.
+PAUSE_HOOK: Callable[[str], None] | None = None
+
+
 def _pause_point(point: str) -> None:
-    """Test hook for the crash and concurrency tests: with LQS_TEST_PAUSE_AT=<point> the writer
-    stops there, announces it by writing its pid to LQS_TEST_PAUSE_FILE, and waits until the test
-    deletes that file (or LQS_TEST_PAUSE_SECONDS pass), so a test can SIGKILL it at exactly that
-    moment or let it go on. Points: writer-open, commit-<n>, before-replace. Inert otherwise."""
-    if os.environ.get("LQS_TEST_PAUSE_AT") != point:
-        return
-    marker = os.environ.get("LQS_TEST_PAUSE_FILE")
-    if marker:
-        Path(marker).write_text(f"{os.getpid()} {point}\n")
-    deadline = time.monotonic() + float(os.environ.get("LQS_TEST_PAUSE_SECONDS", "60"))
-    while time.monotonic() < deadline and (not marker or Path(marker).exists()):
-        time.sleep(0.05)
+    if PAUSE_HOOK is not None:
+        PAUSE_HOOK(point)
 
 
 def _cell(value):

@@ -2,13 +2,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
-from flows.harvest import Previous, SourceResult
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from warehouse.rows import Previous, SourceResult, now
 
 
 def upsert_datasets(writer, sources) -> None:
@@ -99,8 +94,7 @@ def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict],
     import pyarrow as pa
 
     con = writer.con
-    con.register("_lqs_reused", pa.Table.from_pylist(reused))
-    try:
+    with writer.registered(pa.Table.from_pylist(reused), "_lqs_reused"):
         for table in ("facts", "files", "label_stats"):
             con.execute(f"""insert into {table} select t.* replace (? as run_id) from {table} t
                             join _lqs_reused r on t.dataset_id = r.dataset_id and t.run_id = r.reused_run_id""",
@@ -108,8 +102,6 @@ def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict],
         counts = dict(con.execute("""select f.dataset_id, count(*) from facts f
                                      where f.run_id = ? and f.dataset_id in (select dataset_id from _lqs_reused)
                                      group by f.dataset_id""", [run_id]).fetchall())
-    finally:
-        con.unregister("_lqs_reused")
     for row in runs:
         if row["dataset_id"] in counts and row["status"] == "unchanged":
             row["facts"] = counts[row["dataset_id"]]

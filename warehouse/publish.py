@@ -30,7 +30,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warehouse import history
-from warehouse.cards import cards
+from warehouse.cards import cards, headline
 from warehouse.db import WarehouseError, fetch_one
 
 TABLES = {
@@ -218,7 +218,6 @@ def _files(con) -> dict[str, list[dict]]:
 # ---------------------------------------------------------------------------- Croissant
 def croissant(data: dict, description: str | None, files: list[dict]) -> dict:
     """A Croissant 1.0 JSON-LD document for one dataset card."""
-    from flows.show import headline
 
     facts = data["facts"]
     name = facts.get("title") or data["name"]

@@ -13,8 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from fetchkit import ROOT, Site, quick_settings, self_signed, settings_toml, sources_toml  # noqa: E402
-from flows.config import load  # noqa: E402
-from flows.http import Fetcher  # noqa: E402
+from config.load import load  # noqa: E402
+from fetch.http import Fetcher  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flows.config import DEFAULT_SETTINGS
+from config.load import DEFAULT_SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORY = "Medical Imaging"

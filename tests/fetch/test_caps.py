@@ -186,7 +186,7 @@ def test_a_redirect_to_a_nat64_or_6to4_form_of_loopback_is_refused(make_site, ma
 @pytest.mark.parametrize("address", ["64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8",
                                      "2606:4700:4700::1111", "93.184.216.34"])
 def test_public_addresses_in_any_form_pass(address):
-    from flows.http import _is_public
+    from fetch.http import _is_public
 
     assert _is_public(address)
 

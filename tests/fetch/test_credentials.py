@@ -10,7 +10,7 @@ import logging
 import pytest
 
 from fetchkit import Reply, box_page, html_type, quick_settings
-from flows.http import HostPolicy
+from fetch.http import HostPolicy
 from flows.pipeline import run_locally
 
 TOKEN_A, TOKEN_B = "tok-A-3f9c1e", "tok-B-77d2aa"

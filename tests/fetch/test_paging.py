@@ -4,7 +4,7 @@ instead of going round again."""
 from __future__ import annotations
 
 from fetchkit import Reply, box_page, html_type, quick_settings
-from flows.config import Source
+from config.load import Source
 from flows.harvest import collect
 
 SETTINGS = quick_settings(politeness={"obey_robots": False})

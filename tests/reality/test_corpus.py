@@ -66,10 +66,10 @@ def source_url(label: dict) -> str:
 def harvest_records(labels: list[dict], tmp_path: Path) -> dict[str, dict]:
     """Each input harvested as its own source from a WARC replay, then the harvest's winning
     facts of the input's own record, in the label format's shapes."""
-    from flows.archive import Replay, WarcArchive
-    from flows.config import Source, load
+    from fetch.archive import Replay, WarcArchive
+    from config.load import Source, load
     from flows.harvest import collect
-    from flows.http import Fetcher
+    from fetch.http import Fetcher
 
     archive_path = tmp_path / "corpus.warc.gz"
     archive = WarcArchive(archive_path)

@@ -184,7 +184,7 @@ class Env:
         return str(self.site_dir / "archives" / f"v{version}.warc.gz")
 
     def config(self):
-        from flows.config import load
+        from config.load import load
 
         return load(self.site_dir / "config")
 
@@ -237,8 +237,8 @@ class Env:
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-# Exactly what the installed `lqs` script runs (flows.cli:main), whatever the venv's bin/ holds.
-LQS_ENTRY = "import sys; from flows.cli import main; sys.argv[0] = 'lqs'; main()"
+# Exactly what the installed `lqs` script runs (cli:main), whatever the venv's bin/ holds.
+LQS_ENTRY = "import sys; from cli import main; sys.argv[0] = 'lqs'; main()"
 
 
 def run_lqs(args, env, check=True, timeout=60) -> subprocess.CompletedProcess:

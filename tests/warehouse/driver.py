@@ -19,7 +19,8 @@ LQS_CONFIG / LQS_WAREHOUSE / LQS_ARCHIVE select the warehouse as for `lqs` (hold
 read LQS_WAREHOUSE only: loading the config imports every extractor, a second of start-up).
 READY_FILE, when set, is created once the process holds the writer lock (hold) or has read
 (read-loop).
-The crash points come from warehouse/db.py (LQS_TEST_PAUSE_AT, see _pause_point).
+The crash points are warehouse/db.py's PAUSE_HOOK calls; tests/pause_hook.py stops at the one
+LQS_TEST_PAUSE_AT names.
 """
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def main(argv: list[str]) -> int:
 
 
 def refresh(archive: str, lock_timeout: float | None) -> int:
-    from flows.config import load
+    from config.load import load
     from flows.pipeline import run_locally
     from warehouse.db import WarehouseBusy
 
@@ -111,4 +112,7 @@ def _ready() -> None:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from tests.pause_hook import install
+
+    install()
     sys.exit(main(sys.argv[1:]))

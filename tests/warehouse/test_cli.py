@@ -1,5 +1,5 @@
 """The warehouse commands are registered on `lqs`, keep `lqs --help` light, and also answer as
-`python -m flows.cli` (cli.py then runs as __main__, a second module object)."""
+`python -m cli` (cli.py then runs as __main__, a second module object)."""
 from __future__ import annotations
 
 import subprocess
@@ -7,7 +7,7 @@ import sys
 
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 
 
 def test_help_lists_the_warehouse_commands():
@@ -18,7 +18,7 @@ def test_help_lists_the_warehouse_commands():
 
 
 def test_importing_the_cli_loads_no_heavy_module():
-    code = ("import sys, flows.cli; "
+    code = ("import sys, cli; "
             "print(sorted(m for m in ('duckdb', 'pyarrow', 'mlcroissant', 'warehouse.db', 'warehouse.publish') "
             "if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -26,7 +26,7 @@ def test_importing_the_cli_loads_no_heavy_module():
 
 
 def test_python_dash_m_knows_the_warehouse_commands():
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "publish", "--help"],
+    done = subprocess.run([sys.executable, "-m", "cli", "publish", "--help"],
                           capture_output=True, text=True, env={"COLUMNS": "200", "PATH": ""})
     assert done.returncode == 0, done.stderr
     assert "--out" in done.stdout

@@ -8,7 +8,7 @@ from extractors import registry
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 
 CROISSANT = ("https://birds.example.org/croissant.json", f"croissant@{registry.version('croissant')}")
 DATACITE = ("https://api.datacite.org/dois/10.5072/birds.2022", f"datacite@{registry.version('datacite')}")

@@ -1,7 +1,7 @@
 """Crash safety: a refresh killed with SIGKILL at several points leaves the warehouse at its last
 committed state (the published file opens, every table has the rows it had before), and the next
 refresh completes normally. The writer stops at each point through warehouse/db.py's test hook
-(LQS_TEST_PAUSE_AT), so the kill lands exactly there; the killed writer's staging copy shows
+(LQS_TEST_PAUSE_AT, tests/pause_hook.py), so the kill lands exactly there; the killed writer's staging copy shows
 how far it had got."""
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 
 DOC = Path(__file__).resolve().parents[2] / "README.md"
 QUERIES = re.findall(r"```sql\n(.*?)```", DOC.read_text("utf-8"), re.S)

@@ -8,7 +8,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 from warehouse.db import WarehouseError
 
 WIDE = {"COLUMNS": "250"}   # rich wraps tables to the terminal width
@@ -48,7 +48,7 @@ def test_field_changes_between_two_runs_are_listed_old_to_new(two_runs):
 
 def test_a_field_that_appears_or_disappears_is_listed(two_runs):
     # A third run whose soil facts lose `version` and gain `doi` (hand-built rows, real writer).
-    from flows.harvest import SourceResult
+    from warehouse.rows import SourceResult
     from warehouse.load import finish_run, start_run, write_source
 
     current = two_runs.query("""select field, value, unit, source_url, archive_sha256, extractor, evidence, basis,

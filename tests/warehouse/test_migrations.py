@@ -8,7 +8,7 @@ import hashlib
 import duckdb
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 from warehouse.db import migrations
 
 OLD_ROWS = """

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 
 # mlcroissant's JSON-LD parser (rdflib) warns about its own internals.
 pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
@@ -187,7 +187,7 @@ def test_publish_output_is_atomic_no_temp_files_left(published):
 def test_the_demo_dataset_publishes_valid_croissant(env, monkeypatch, tmp_path):
     """The bundled demo catalog, replayed offline, through publish and mlcroissant."""
     mlc = pytest.importorskip("mlcroissant")
-    from flows.config import load
+    from config.load import load
     from flows.pipeline import run_locally
 
     project = Path(__file__).resolve().parents[2]

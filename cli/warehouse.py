@@ -1,7 +1,6 @@
 """Warehouse commands of `lqs` (history, publishing); registered on the main app.
 
-Imported at the end of flows/cli.py, so the helpers above that import already exist. DuckDB,
-pyarrow and the warehouse modules are imported inside the commands (`lqs --help` stays fast).
+DuckDB, pyarrow and the warehouse modules are imported inside the commands (`lqs --help` stays fast).
 """
 from __future__ import annotations
 
@@ -10,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from flows.cli import _config, _echo_json, _source_ids, _warehouse, app
+from cli.app import _config, _echo_json, _source_ids, _warehouse, app
 
 KIND_LABEL = {"dataset": "dataset", "fact": "field", "lqs": "LQS", "dimension": "dimension"}
 

@@ -31,7 +31,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from flows.archive import NotInArchive, ReplayAdapter, WarcArchive
+from fetch.archive import NotInArchive, ReplayAdapter, WarcArchive
 
 log = logging.getLogger("lqs.fetch")
 

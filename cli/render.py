@@ -5,43 +5,7 @@ import csv
 import json
 import sys
 
-DIM_LABELS = {"completeness": "Completeness", "uniqueness": "Uniqueness", "validation": "Validation",
-              "size_adequacy": "Size adequacy", "format_compliance": "Format compliance",
-              "label_density": "Label density", "class_balance": "Class balance"}
-BASIS_MARK = {"measured": "measured", "published": "published", "curated": "curated", "default": "default"}
-
-
-def human_bytes(n: int | None) -> str:
-    if n is None:
-        return "size unknown"
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= scale:
-            return f"{n / scale:.0f} {unit}" if n / scale >= 10 else f"{n / scale:.1f} {unit}"
-    return f"{n} B"
-
-
-def headline(card: dict) -> str:
-    f = card["facts"]
-    parts = []
-    if f.get("item_count") is not None:
-        text = f"{f['item_count']:,} {f.get('item_unit') or 'items'}"
-        if f.get("subject_count"):
-            text += f" from {f['subject_count']:,} subjects"
-        parts.append(text)
-    if f.get("class_count"):
-        parts.append(f"{f['class_count']} classes")
-    if f.get("size_bytes") is not None:
-        parts.append(human_bytes(f["size_bytes"]))
-    if f.get("formats"):
-        parts.append(" · ".join(f["formats"]))
-    if f.get("license"):
-        commercial = {True: " (commercial OK)", False: " (non-commercial)"}.get(f.get("commercial_use"), "")
-        parts.append(f"{f['license']}{commercial}")
-    if f.get("release_date"):
-        parts.append(f"released {str(f['release_date'])[:4]}")
-    if f.get("publisher"):
-        parts.append(f"maintainer {f['publisher']}")
-    return ", ".join(parts)
+from warehouse.cards import headline
 
 
 def render(card: dict) -> None:
@@ -68,8 +32,8 @@ def render(card: dict) -> None:
         table.add_column(col, overflow="fold")
     for d in card["dimensions"]:
         bar = "█" * round(d["score"] / 5) + "·" * (20 - round(d["score"] / 5))
-        table.add_row(DIM_LABELS.get(d["dimension"], d["dimension"]), str(d["score"]), bar,
-                      BASIS_MARK.get(d["basis"], d["basis"]), d["evidence"])
+        table.add_row(d["dimension"].replace("_", " ").capitalize(), str(d["score"]), bar,
+                      d["basis"], d["evidence"])
     console.print(table)
     facts = Table(show_header=True, box=None, pad_edge=False, title="facts")
     for col in ("field", "value", "basis", "from"):

@@ -1,0 +1,4 @@
+"""`python -m cli` runs `lqs`."""
+from cli import main
+
+main()

@@ -1,0 +1,46 @@
+"""The row contract between the harvest and the warehouse: what one source's harvest hands to
+the writer (SourceResult: plain rows, picklable so it can come back from a worker process) and
+what the writer hands back for the next run (Previous). It lives here, below both: the harvest
+imports it, the warehouse never imports the harvest."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+
+def now() -> datetime:
+    """UTC now without tzinfo, as every timestamp column stores it."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class Previous:
+    """What the last successful run of one source left: its fingerprint and validators per URL."""
+    run_id: str
+    fingerprint: str | None
+    urls: dict[str, dict]   # url -> {etag, last_modified, sha256, purpose}
+
+
+@dataclass
+class SourceResult:
+    dataset_id: str
+    status: str                       # ok | unchanged | failed
+    adapter: str | None = None
+    error: str | None = None
+    fingerprint: str | None = None
+    reused_run_id: str | None = None
+    facts: list[dict] = field(default_factory=list)
+    files: list[dict] = field(default_factory=list)
+    label_stats: list[dict] = field(default_factory=list)
+    fetches: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    bytes: int = 0
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+    reused_facts: int = 0             # for 'unchanged': facts copied from reused_run_id
+
+    @property
+    def fact_count(self) -> int:
+        return self.reused_facts if self.status == "unchanged" else len(self.facts)
