@@ -175,10 +175,8 @@ def default_dir() -> Path:
     env = os.environ.get("LQS_CONFIG")
     if env:
         return Path(env)
-    # The bundled config/ sits beside flows/ (in a checkout and in site-packages alike). Found by
-    # path, not `import config`: a flow run from a file entrypoint has flows/ on sys.path, where
-    # that name is this module.
-    return Path(__file__).resolve().parents[1] / "config"
+    # The bundled TOML files sit beside this module (in a checkout and in site-packages alike).
+    return Path(__file__).resolve().parent
 
 
 def load(directory: str | os.PathLike | None = None) -> Config:
