@@ -20,11 +20,15 @@ from extractors.normalize.text import decode
 from extractors.normalize.urls import basename
 
 NAME = "checksums"
-VERSION = "1.0.0"
+VERSION = "1.0.1"
 SNIFF_ORDER = 80  # after every structured format; only claims line-oriented digest lists
 
 MAX_LINES = 200_000       # a manifest longer than this is truncated (with a warning)
 MAX_LINE_CHARS = 4096     # longer lines are not manifest rows
+MAX_BODY = 50_000_000     # bytes read: MAX_LINES rows of a long URL, a size and a digest fit
+# When none of the first lines is a row, the body is no manifest (a JSON document, prose):
+# refused without reading the rest of a large body.
+FIRST_LINES = 1_000
 SNIFF_BYTES = 65_536
 SNIFF_SHARE = 0.8         # share of non-empty lines that must be rows for sniff to claim the body
 
@@ -66,12 +70,19 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
     ex = Extraction(NAME, VERSION, url=url)
     if b"\x00" in body[:SNIFF_BYTES]:
         raise ExtractionError("binary content, not a checksum list")
-    lines = list(_content_lines(decode(body, content_type)))
-    if len(lines) > MAX_LINES:
-        ex.warn(f"manifest has {len(lines)} lines; read the first {MAX_LINES}")
-        lines = lines[:MAX_LINES]
+    if len(body) > MAX_BODY:
+        ex.warn(f"body is {len(body)} bytes; read the first {MAX_BODY}")
+        body = body[:MAX_BODY]
+    lines = []
+    for line in _content_lines(decode(body, content_type)):
+        if len(lines) == MAX_LINES:
+            ex.warn(f"manifest has more than {MAX_LINES} lines; read the first {MAX_LINES}")
+            break
+        lines.append(line)
     header = _header_columns(lines[0]) if lines else None
     rows = lines[1:] if header else lines
+    if not _read_rows(rows[:FIRST_LINES], header)[0]:
+        raise ExtractionError(f"no checksum lines found (in the first {FIRST_LINES} lines)")
     entries, skipped = _read_rows(rows, header)
     if not entries:
         raise ExtractionError("no checksum lines found")
@@ -84,8 +95,12 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
 # --------------------------------------------------------------------------- lines and rows
 
 def _content_lines(text: str):
-    """Non-empty, non-comment lines, stripped."""
+    """Non-empty, non-comment lines, stripped; a line longer than any manifest row (a 10 MB
+    line of prose or JSON) is yielded as "" (not a row, and never split into cells)."""
     for line in text.splitlines():
+        if len(line) > MAX_LINE_CHARS:
+            yield ""
+            continue
         line = line.strip().lstrip("\ufeff")
         if line and not line.startswith("#"):
             yield line
@@ -100,7 +115,7 @@ def _split(line: str) -> list[str]:
 def _header_columns(line: str) -> list[str] | None:
     """Column roles of a header row (`name\tsha256`), or None when the line is data."""
     cells = [c.strip().lower() for c in _split(line)]
-    if not cells or any(_digest_kind(c) or "://" in c for c in cells):
+    if not line or not cells or any(_digest_kind(c) or "://" in c for c in cells):
         return None
     roles = []
     for cell in cells:

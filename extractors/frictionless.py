@@ -40,7 +40,7 @@ from extractors.normalize.digests import prefixed_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import add_prose_facts
-from extractors.normalize.text import decode, load_json
+from extractors.normalize.text import MAX_YAML_DEPTH, decode, load_json, yaml_too_deep
 from extractors.normalize.urls import basename, same_page
 
 # Bounded renderings for warnings: a few items, two levels (YAML aliases can make a small
@@ -158,6 +158,8 @@ def _parse(body: bytes, content_type: str | None):
         raise ExtractionError("neither a JSON nor a YAML mapping")
     if len(YAML_ALIAS.findall(text)) > MAX_YAML_ALIASES:
         raise ExtractionError("YAML with too many aliases refused")
+    if yaml_too_deep(text):
+        raise ExtractionError(f"YAML nested too deeply (more than {MAX_YAML_DEPTH} levels)")
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:

@@ -32,7 +32,7 @@ from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode
 
 NAME = "html"
-VERSION = "1.2.0"
+VERSION = "1.2.1"
 SNIFF_ORDER = 99  # the fallback: every other adapter sniffs first
 
 MAX_BODY = 20_000_000     # bytes parsed; a landing page is never bigger

@@ -43,18 +43,21 @@ from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote, no
                                         paragraph_sentences, people_subject_counts,
                                         prose_counts,
                                         single_subject_phrase, split_total, stated_totals)
-from extractors.normalize.text import decode, load_json
+from extractors.normalize.text import MAX_YAML_DEPTH, decode, load_json, yaml_too_deep
 from extractors.normalize.urls import basename
 from extractors.parse.markdown import parse as parse_markdown
 
 NAME = "huggingface"
-VERSION = "1.2.0"
+VERSION = "1.2.1"
 SNIFF_ORDER = 30   # before generic JSON/markdown readers: a card or viewer shape is specific
 
 EVIDENCE_MAX = 300
 DESCRIPTION_MAX = 5000
 MAX_TEXT = 2_000_000        # characters of a card we read; the rest is cut with a warning
 MAX_FRONT_MATTER = 500_000  # a card's YAML header is a few KB; more is not a card
+# Markdown after the front matter read for prose: real card bodies are < 100 KB; the prose rules
+# cost ~2 µs a character, so 2 MB of one line took ~2 s.
+MAX_BODY_TEXT = 300_000
 MAX_ITEMS = 100_000         # files, configs, listing rows
 MAX_CONFIGS = 2_000
 
@@ -722,6 +725,8 @@ def _front_matter(text: str):
     body = "\n".join(lines[end + 1:])
     if len(header) > MAX_FRONT_MATTER:
         return None, body, "front matter too large; ignored"
+    if yaml_too_deep(header):
+        return None, body, f"front matter nested more than {MAX_YAML_DEPTH} levels deep; ignored"
     try:
         return yaml.load(header, Loader=_StrictLoader), body, None
     except (yaml.YAMLError, RecursionError, ValueError, TypeError) as exc:
@@ -808,6 +813,9 @@ _URL_RE = re.compile(r"https?://[^\s<>\"'`)\]]+")
 
 def _card_body(ex, add, body: str, license_open: bool) -> None:
     body = _drop_html_comments(body)
+    if len(body) > MAX_BODY_TEXT:
+        ex.warn(f"card body is {len(body)} characters; read the first {MAX_BODY_TEXT}")
+        body = body[:MAX_BODY_TEXT]
     prose, blocks = _split_code(body)
     doc = parse_markdown(body)
     _card_title(add, doc)

@@ -27,11 +27,11 @@ import yaml
 from extractors.model import RANK_TEXT, Extraction, ExtractionError
 from extractors.normalize.prose import (MAX_PROSE, add_prose_facts, field_count,
                                         names_fields)
-from extractors.normalize.text import decode
+from extractors.normalize.text import decode, yaml_too_deep
 from extractors.parse import markdown, rst
 
 NAME = "readme"
-VERSION = "1.0.1"
+VERSION = "1.0.2"
 SNIFF_ORDER = 95   # after every dedicated adapter and the generic reader (90), before html (99)
 
 MAX_BODY = 2_000_000   # bytes read: a README or description is never bigger
@@ -202,6 +202,8 @@ def read_markdown(ex: Extraction, text: str) -> None:
 def _front_matter_name(front: str | None) -> str | None:
     """`pretty_name` (dataset cards) or `title` of YAML front matter, when it is a string."""
     if not front:
+        return None
+    if yaml_too_deep(front[:100_000]):
         return None
     try:
         data = yaml.safe_load(front[:100_000])

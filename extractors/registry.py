@@ -96,6 +96,7 @@ def detect_url(url: str | None) -> str | None:
 def detect(url: str | None, body: bytes, content_type: str | None = None) -> str:
     """URL pattern first, then content sniffing, then the html fallback. A UTF-16/32 body is
     sniffed as UTF-8 (text.as_utf8), the way run() reads it."""
+    text.drop_shared_json()   # an earlier detection's parse, never taken by a run
     body, content_type = text.as_utf8(body, content_type)
     by_url = detect_url(url)
     if by_url:
@@ -104,10 +105,11 @@ def detect(url: str | None, body: bytes, content_type: str | None = None) -> str
         accepts = getattr(module, "accepts", None)
         if accepts is None or _safe(accepts, body, content_type):
             return by_url
-    for module in _by_sniff_order():
-        sniff = getattr(module, "sniff", None)
-        if sniff and module.NAME != FALLBACK and _safe(sniff, body, content_type):
-            return module.NAME
+    with text.shared_json():   # one JSON parse for all sniffers
+        for module in _by_sniff_order():
+            sniff = getattr(module, "sniff", None)
+            if sniff and module.NAME != FALLBACK and _safe(sniff, body, content_type):
+                return module.NAME
     return FALLBACK if FALLBACK in _modules() else names()[0]
 
 
@@ -135,6 +137,8 @@ def run(name: str, url: str | None, body: bytes, content_type: str | None = None
     except Exception as exc:  # an adapter bug must not take the run down with it
         result = Extraction(module.NAME, module.VERSION, url=url,
                             error=f"{type(exc).__name__}: {exc}"[:500])
+    finally:
+        text.drop_shared_json()   # detection's parses serve this one run only
     result.adapter, result.version = _reader(result, module)
     result.url = url
     return result

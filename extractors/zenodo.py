@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import re
+from itertools import islice
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
@@ -39,7 +40,7 @@ from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import same_page
 
 NAME = "zenodo"
-VERSION = "1.1.1"
+VERSION = "1.1.2"
 SNIFF_ORDER = 20
 
 HOSTS = {"zenodo.org", "www.zenodo.org", "sandbox.zenodo.org"}
@@ -49,6 +50,14 @@ PATH = re.compile(r"^/(api/records(/|$)|api/files/|api/deposit/depositions/|reco
 MAX_TITLE = 2000          # longer "titles" are junk, not titles: warn and drop
 MAX_DESCRIPTION = 20000   # descriptions are kept for people and text rules; cut, not dropped
 MAX_KEYWORDS = 200
+# Files read from one list: a record with more is cut (warned) and its file_count, size_bytes and
+# formats are not stated, since sums over part of the list would be wrong. 150k entries took
+# ~10 s; real records have at most a few thousand files.
+MAX_FILES = 5_000
+# Tags of a landing page read: a Zenodo record page has ~1,000 (a few more per file row), and
+# BeautifulSoup costs ~50 µs a tag (100k nested divs took 8 s). A longer page is cut there; its
+# head (meta tags, JSON-LD) is kept, its files table is not read (it would be partial).
+MAX_TAGS = 15_000
 MAX_EVIDENCE = 300
 
 # Zenodo's access_right vocabulary. Only "open" is open; embargoed/restricted/closed files
@@ -403,7 +412,8 @@ def _read_record_files(ex, rec, path, key) -> None:
     else:
         ex.warn(f"{path}.files is a {type(files).__name__}, not a file list")
         return
-    _emit_files(ex, key, parse_entries(ex, entries, where), where, RANK_API)
+    _emit_files(ex, key, parse_entries(ex, entries, where), where, RANK_API,
+                whole=complete(entries))
 
 
 def _file_totals(ex, files: dict, path: str, key) -> None:
@@ -421,14 +431,24 @@ def read_file_listing(ex: Extraction, data) -> None:
         entries, where = data.get("entries"), "$.entries"
     else:
         entries, where = data, "$"
-    _emit_files(ex, None, parse_entries(ex, entries, where), where, RANK_API)
+    _emit_files(ex, None, parse_entries(ex, entries, where), where, RANK_API,
+                whole=complete(entries))
+
+
+def complete(entries) -> bool:
+    """Whether parse_entries reads the whole list (at most MAX_FILES entries)."""
+    return not isinstance(entries, (dict, list)) or len(entries) <= MAX_FILES
 
 
 def parse_entries(ex: Extraction, entries, where: str) -> list[FileEntry]:
+    """The first MAX_FILES entries as files (a warning says when the list is longer)."""
+    if isinstance(entries, (dict, list)) and len(entries) > MAX_FILES:
+        ex.warn(f"{where} lists {len(entries)} files; read the first {MAX_FILES}, "
+                f"file_count, size_bytes and formats not stated")
     if isinstance(entries, dict):  # InvenioRDM: keyed by file name
-        items = [(f"{where}[{k!r}]", v, k) for k, v in entries.items()]
+        items = [(f"{where}[{k!r}]", v, k) for k, v in islice(entries.items(), MAX_FILES)]
     elif isinstance(entries, list):
-        items = [(f"{where}[{i}]", v, None) for i, v in enumerate(entries)]
+        items = [(f"{where}[{i}]", v, None) for i, v in enumerate(entries[:MAX_FILES])]
     else:
         ex.warn(f"{where} is a {type(entries).__name__}, not a file list")
         return []
@@ -492,13 +512,15 @@ def _unique(files: list[FileEntry]) -> list[FileEntry]:
 
 
 def _emit_files(ex, key, files: list[FileEntry], where: str, rank: int,
-                size_rank: int | None = None) -> None:
+                size_rank: int | None = None, whole: bool = True) -> None:
     files = _unique(files)
     if not files:
         return
     if key is None:
         # FileEntry has no record key, so a listing's files stay facts only.
         ex.files.extend(files)
+    if not whole:
+        return   # part of a longer list: its count, sum and formats would understate the record
     _add(ex, key, "file_count", len(files), where, rank=rank)
     sizes = [f.size_bytes for f in files]
     if all(size is not None for size in sizes):
@@ -553,12 +575,26 @@ def _subject_count(ex, key, text: str | None, where: str, rank: int = RANK_TEXT)
 
 # ---------------------------------------------------------------- landing page
 
+def _bounded_tags(ex: Extraction, text: str) -> tuple[str, bool]:
+    """(the page up to its MAX_TAGS-th tag, whether it was cut)."""
+    for count, m in enumerate(_TAG_START.finditer(text), 1):
+        if count > MAX_TAGS:
+            ex.warn(f"page has more than {MAX_TAGS} tags; read the first {m.start()} characters, "
+                    "files table not read")
+            return text[:m.start()], True
+    return text, False
+
+
+_TAG_START = re.compile(r"<")
+
+
 def read_landing(ex: Extraction, url: str | None, text: str) -> None:
+    text, cut = _bounded_tags(ex, text)
     soup = BeautifulSoup(text, "lxml")
     item = dataset_jsonld(ex, text, url)
     jsonld_files = _read_jsonld(ex, item, url)
     _read_meta(ex, soup)
-    table_files = files_table(ex, soup, url)
+    table_files = [] if cut else files_table(ex, soup, url)
     _emit_landing_files(ex, jsonld_files, table_files)
     _read_access_badge(ex, soup)
     description = _plain(item.get("description")) or _meta_content(soup, "name", "description")

@@ -60,7 +60,7 @@ from extractors.normalize.counts import parse_count
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 
-MAX_PROSE = 1_000_000     # characters of prose scanned for counts
+MAX_PROSE = 300_000       # characters of prose scanned (real descriptions and READMEs are < 100 KB)
 MAX_EVIDENCE = 300
 MAX_COUNTS_PER_FIELD = 5  # distinct values kept per count field (the first one wins)
 

@@ -220,9 +220,65 @@ def head_text(body, content_type: str | None = None, n: int = 4096) -> str:
     return decode(data, content_type)[:n].lstrip("\ufeff")
 
 
+# Set during detection (registry.detect): every sniffer that parses the body as JSON gets the
+# one parse (a 50 MB body took ~0.5 s per sniffer). Sniffers only read the value. After
+# detection the parses are handed off: the first load_json of the same body object (the detected
+# adapter's, in registry.run) takes its value, later ones parse afresh, so no adapter ever sees
+# another adapter's changes. registry.run drops what was not taken.
+_SNIFF_CACHE: contextvars.ContextVar[dict | None] = contextvars.ContextVar("lqs_sniff_json", default=None)
+_HANDOFF: contextvars.ContextVar[dict | None] = contextvars.ContextVar("lqs_json_handoff", default=None)
+
+
+@contextlib.contextmanager
+def shared_json():
+    """Within the block, load_json parses a given body (same object) once."""
+    _HANDOFF.set(None)
+    cache: dict = {}
+    token = _SNIFF_CACHE.set(cache)
+    try:
+        yield
+    finally:
+        _SNIFF_CACHE.reset(token)
+        _HANDOFF.set(cache or None)
+
+
+def drop_shared_json() -> None:
+    """Forget the parses detection handed off (called when an adapter run ends)."""
+    _HANDOFF.set(None)
+
+
 def load_json(body, content_type: str | None = None, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parsed JSON of a body. Raises ExtractionError with a one-line message for anything that
     is not JSON, and for nesting deeper than `max_depth` (arrays/objects)."""
+    key = (id(body), len(body), content_type, max_depth)
+    cache = _SNIFF_CACHE.get()
+    if cache is None:
+        handoff = _HANDOFF.get()
+        if not handoff or key not in handoff:
+            return _load_json(body, content_type, max_depth)
+        entry = handoff.pop(key)
+    else:
+        if key not in cache:
+            cache[key] = _cached_parse(body, content_type, max_depth)
+        entry = cache[key]
+    _, value, error, notes = entry
+    for note in notes:   # the parse's warnings reach every run that uses it
+        warn(note)
+    if error is not None:
+        raise ExtractionError(error)
+    return value
+
+
+def _cached_parse(body, content_type: str | None, max_depth: int) -> tuple:
+    """(body, value, error, warnings) of one parse; the body is kept so its id stays unique."""
+    with collect_warnings() as notes:
+        try:
+            return body, _load_json(body, content_type, max_depth), None, notes
+        except ExtractionError as exc:
+            return body, None, str(exc), notes
+
+
+def _load_json(body, content_type: str | None, max_depth: int) -> Any:
     text = decode(body, content_type).lstrip("\ufeff")
     if not text.strip():
         raise ExtractionError("not JSON: empty body")
@@ -325,3 +381,45 @@ def _bracket_depth_exceeds(brackets: bytes, limit: int) -> bool:
             return False
         brackets = brackets.replace(b"[]", b"")
     return bool(brackets)
+
+
+MAX_YAML_DEPTH = 64   # real descriptors and card front matter nest < 15 deep
+_YAML_FLOW = bytes.maketrans(b"{}", b"[]")
+_YAML_NOT_FLOW = bytes(set(range(256)) - set(b"[]{}"))
+_YAML_BLOCK_PREFIX = re.compile(r"^[ \t]*(?:[-?:][ \t]+)*", re.M)
+
+
+def yaml_too_deep(text: str, limit: int = MAX_YAML_DEPTH) -> bool:
+    """Whether YAML collections nest deeper than `limit`. PyYAML's composer recurses once per
+    level in Python: 10,000 nested "[" took 6.5 s before failing.
+    Flow collections: the running depth of "[{" minus "]}" anywhere in the text (brackets inside
+    quoted strings count too: no real document has `limit` unmatched ones). Block collections:
+    a line's indentation and "- " run bound its depth; only a document whose lines go that far
+    is scanned token by token (yaml.scan, linear for block documents, stops at the limit)."""
+    depth = 0
+    for byte in text.encode("utf-8", "surrogatepass").translate(_YAML_FLOW, _YAML_NOT_FLOW):
+        depth += 1 if byte == 0x5B else -1
+        if depth > limit:
+            return True
+    widest = max((len(m.group()) for m in _YAML_BLOCK_PREFIX.finditer(text)), default=0)
+    return widest > 2 * limit and _scanned_depth_exceeds(text, limit)
+
+
+def _scanned_depth_exceeds(text: str, limit: int) -> bool:
+    import yaml
+
+    opens = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken,
+             yaml.BlockSequenceStartToken, yaml.BlockMappingStartToken)
+    closes = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+    depth = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if isinstance(token, opens):
+                depth += 1
+                if depth > limit:
+                    return True
+            elif isinstance(token, closes):
+                depth -= 1
+    except yaml.YAMLError:
+        return False   # not YAML: the loader reports it
+    return False

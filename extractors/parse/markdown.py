@@ -14,11 +14,20 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-MAX_TEXT = 500_000     # characters parsed: a README is never bigger, and parsing is ~25 µs a character
+MAX_TEXT = 200_000     # characters parsed: a README or dataset card is never bigger (real ones < 100 KB)
+# markdown-it costs ~15 µs for every markup character ("[", "*", "&", "<", ":" ...: each one is
+# tried by every inline rule and often becomes a token of its own), so 500 KB of "[" or "*a " took
+# 8-14 s. A real README has a few thousand of them (an awesome-list of 100 KB ~7,500); the text
+# is cut where it has used this many, with a warning, so parsing stays under ~0.5 s whatever
+# the input.
+MAX_MARKUP = 8_000
 # markdown-it looks for the end of every "[" link label it meets, so the cost grows with the
 # square of the number of "[" (100 KB of "[" took ~2 s, 500 KB ~11 s). A README with more than
 # this many is no README (awesome-lists have a few thousand links): its brackets are read as text.
 MAX_BRACKETS = 20_000
+# markdown-it's inline "terminator" characters (markdown_it.rules_inline.text): where its text
+# rule stops and every other inline rule is tried.
+_MARKUP = re.compile(r"[\n!#$%&*+\-:<=>@\[\\\]^_`{}~]")
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _SPACES = re.compile(r"[ \t]+")
@@ -106,10 +115,25 @@ def _bounded_brackets(body: str) -> str:
     return body.replace("\\[", "[").replace("[", "\\[")
 
 
+def _bounded_markup(text: str) -> str:
+    """The text up to its MAX_MARKUP-th markup character (all of it when it has fewer), with a
+    warning when cut: the work markdown-it does is bounded by that count, not by the bytes."""
+    for count, m in enumerate(_MARKUP.finditer(text), 1):
+        if count > MAX_MARKUP:
+            from extractors.normalize.text import warn
+            warn(f"markdown: more than {MAX_MARKUP} markup characters; read the first "
+                 f"{m.start()} characters")
+            return text[:m.start()]
+    return text
+
+
 def parse(text: str) -> Document:
-    text = text[:MAX_TEXT]
+    if len(text) > MAX_TEXT:
+        from extractors.normalize.text import warn
+        warn(f"markdown: {len(text)} characters; read the first {MAX_TEXT}")
+        text = text[:MAX_TEXT]
     front, body = split_front_matter(text)
-    body = _COMMENT.sub("", body)
+    body = _bounded_markup(_COMMENT.sub("", body))
     sections = [Section("", 0, ())]
     path: list[tuple[int, str]] = []
     tokens = _parser().parse(_bounded_brackets(body))

@@ -249,3 +249,72 @@ def test_load_json_reads_an_over_long_integer_as_none_with_a_warning():
     with collect_warnings() as warnings:
         assert load_json(b'{"size": ' + b"1" * 5000 + b', "name": "x"}') == {"size": None, "name": "x"}
     assert warnings == ["a JSON number of 5000 digits cannot be represented; read as missing"]
+
+
+# --- YAML nesting depth, checked before PyYAML recurses (issue 11)
+
+from extractors.normalize.text import MAX_YAML_DEPTH, yaml_too_deep  # noqa: E402
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("text", [
+    "a: " + "[" * 10_000 + "]" * 10_000 + "\n",              # flow sequences
+    "a: " + "{b: " * 10_000 + "1" + "}" * 10_000 + "\n",     # flow mappings
+    "a: " + "[" * 100_000,                                   # unclosed
+    "- " * 10_000 + "x\n",                                   # block sequences on one line
+    "".join(" " * i + f"k{i}:\n" for i in range(2_000)),     # block mappings by indentation
+])
+def test_deep_yaml_is_found(text):
+    assert yaml_too_deep(text)
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("text", [
+    # A Data Package descriptor and a dataset card header (both families), a little nested.
+    "name: x\nresources:\n- path: a.csv\n  schema: {fields: [{name: a, type: integer}]}\n",
+    "dataset_info:\n  features:\n  - name: label\n    dtype:\n      class_label:\n        names:\n"
+    "          '0': cat\n          '1': dog\n",
+    "description: 'see [1 and [2 and [3'\n",                 # unmatched brackets in a string
+    "a: " + "[]" * 500_000 + "\n",                           # many flat brackets
+    "text: |\n" + " " * 300 + "indented literal text\n",    # deep indentation inside a scalar
+])
+def test_ordinary_yaml_is_not_deep(text):
+    assert not yaml_too_deep(text)
+
+
+def test_depth_limit_is_exact_for_flow_collections():
+    assert not yaml_too_deep("a: " + "[" * MAX_YAML_DEPTH + "]" * MAX_YAML_DEPTH)
+    assert yaml_too_deep("a: " + "[" * (MAX_YAML_DEPTH + 1) + "]" * (MAX_YAML_DEPTH + 1))
+
+
+@pytest.mark.timeout(20)
+def test_sniffers_share_one_json_parse_of_the_same_body():
+    from extractors.normalize.text import drop_shared_json, shared_json
+
+    body = b'{"a": [1, 2]}'
+    with shared_json():
+        first, second = load_json(body), load_json(body)
+        assert first is second
+        with pytest.raises(ExtractionError):
+            load_json(b"[" * 1000)
+        with pytest.raises(ExtractionError):   # the cached error is raised again
+            load_json(b"[" * 1000)
+    drop_shared_json()
+    assert load_json(body) is not first       # outside detection: a fresh parse
+
+
+def test_detection_hands_its_parse_to_the_detected_adapter_once():
+    from extractors.normalize.text import collect_warnings, drop_shared_json, shared_json
+
+    body = b'{"n": ' + b"9" * 5_000 + b"}"
+    with shared_json():
+        sniffed = load_json(body)
+    with collect_warnings() as warnings:
+        taken = load_json(body)          # the detected adapter's parse: detection's value
+    assert taken is sniffed
+    assert any("5000 digits" in w for w in warnings)   # the parse's warning is not lost
+    assert load_json(body) is not sniffed              # taken once; later readers parse afresh
+    with shared_json():
+        load_json(body)
+    drop_shared_json()
+    assert load_json(body) is not sniffed

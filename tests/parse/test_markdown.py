@@ -75,3 +75,40 @@ def test_readme_without_headings():
     doc = parse("A set of 300 scans.\n\nLicense: MIT.\n\nURL: https://example.org/\n")
     assert doc.title is None
     assert doc.prose == "A set of 300 scans.\nLicense: MIT.\nURL: https://example.org/"
+
+
+# --- bounded work on hostile markdown (issue 11): markdown-it costs ~15 µs per markup character
+
+import pytest  # noqa: E402
+
+from extractors.normalize.text import collect_warnings  # noqa: E402
+from extractors.parse import markdown  # noqa: E402
+
+
+@pytest.mark.timeout(20)
+@pytest.mark.parametrize("unit", ["*a ", "[", "&", "<", "_x ", "![", ":"])
+def test_runs_of_one_delimiter_are_cut_at_the_markup_budget(unit):
+    with collect_warnings() as warnings:
+        doc = parse("# Title\n\nThe dataset has 10 images.\n\n" + unit * 300_000)
+    assert doc.title == "Title"
+    assert "10 images" in doc.prose
+    assert any("markup characters" in w or "characters; read the first" in w for w in warnings)
+
+
+@pytest.mark.timeout(20)
+def test_markup_budget_keeps_an_ordinary_readme_whole():
+    # A long but ordinary README (a TFDS / GitHub README layout): every section is read.
+    sections = "".join(f"## Part {i}\n\nSee [docs](https://example.org/{i}) for *split* {i}.\n\n"
+                       for i in range(300))
+    with collect_warnings() as warnings:
+        doc = parse("# Big README\n\n" + sections)
+    assert len(doc.links) == 300 and doc.section("Part 299") is not None
+    assert not warnings
+
+
+@pytest.mark.timeout(20)
+def test_a_text_longer_than_max_text_is_cut_with_a_warning():
+    with collect_warnings() as warnings:
+        doc = parse("# T\n\n" + "word " * (markdown.MAX_TEXT // 2))
+    assert doc.title == "T"
+    assert any("read the first" in w for w in warnings)
