@@ -35,31 +35,21 @@ from extractors.normalize import text
 FALLBACK = "html"
 
 
-# Modules of this package that are not adapters. Adapter modules are named after their NAME, so
-# the adapter names are known without importing them (config validation stays cheap); a test
-# checks that this agrees with the imported registry.
-NOT_ADAPTERS = frozenset({"model", "registry", "resolve", "document", "profile"})
-
-
 def module_names() -> list[str]:
-    """Adapter names from the package's module files, without importing any adapter."""
-    import extractors
+    """Adapter names from extractors/adapters/, without importing any adapter (config validation
+    stays cheap). Every entry there is an adapter named after its NAME; a test checks that."""
+    from extractors import adapters
 
-    return sorted(info.name for info in pkgutil.iter_modules(extractors.__path__)
-                  if not info.ispkg and not info.name.startswith("_") and info.name not in NOT_ADAPTERS)
+    return sorted(info.name for info in pkgutil.iter_modules(adapters.__path__)
+                  if not info.name.startswith("_"))
 
 
 @lru_cache(maxsize=1)
 def _modules() -> dict[str, ModuleType]:
-    import extractors
-
     found: dict[str, ModuleType] = {}
-    for info in pkgutil.iter_modules(extractors.__path__):
-        if info.ispkg or info.name.startswith("_"):
-            continue
-        module = importlib.import_module(f"extractors.{info.name}")
-        if hasattr(module, "NAME") and hasattr(module, "extract"):
-            found[module.NAME] = module
+    for name in module_names():
+        module = importlib.import_module(f"extractors.adapters.{name}")
+        found[module.NAME] = module
     return found
 
 

@@ -50,7 +50,7 @@ class WorkerDied(Exception):
 def _preload() -> list[str]:
     from extractors.registry import module_names
 
-    return ["extractors.document", "flows.harvest"] + [f"extractors.{name}" for name in module_names()]
+    return ["extractors.document", "flows.harvest"] + [f"extractors.adapters.{name}" for name in module_names()]
 
 
 def _context():

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from extractors import checksums, dcat, registry, zenodo
+from extractors import registry
+from extractors.adapters import checksums, dcat, zenodo
 from extractors.model import ExtractionError
 
 # ------------------------------------------------------------------------------------- dcat
@@ -158,7 +159,7 @@ def test_readme_ignores_a_deep_front_matter_title():
 
 @pytest.mark.timeout(30)
 def test_card_body_longer_than_the_cap_is_cut_with_a_warning():
-    from extractors import huggingface
+    from extractors.adapters import huggingface
 
     card = ("---\nlicense: mit\n---\n# Tiny Birds\n\n" + "Birds sing. " * 40_000).encode()
     ex = registry.run("huggingface", "https://huggingface.co/datasets/x/tiny-birds/raw/main/README.md",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extractors import registry
-from extractors.box import post_stream_data
+from extractors.adapters.box import post_stream_data
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "demo" / "pages" / "nihcc.app.box.com"

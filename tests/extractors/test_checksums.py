@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import checksums, registry
+from extractors import registry
+from extractors.adapters import checksums
 from extractors.resolve import record
 
 FIXTURES = Path(__file__).parent / "fixtures" / "checksums"

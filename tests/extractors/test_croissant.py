@@ -68,7 +68,7 @@ def test_graph_with_a_dataset_is_claimed():
     b'[1, 2, 3]',
 ])
 def test_not_claimed_without_a_schema_org_dataset(body):
-    from extractors import croissant
+    from extractors.adapters import croissant
     assert not croissant.sniff(body, TEXT_PLAIN)
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import datacite, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import datacite
 from tests.extractors.adapter_support import detected_run, winning_values as values
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "datacite"

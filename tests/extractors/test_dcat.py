@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import dcat, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import dcat
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dcat"
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import frictionless, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import frictionless
 
 FIXTURES = Path(__file__).parent / "fixtures" / "frictionless"
 RAW = "https://raw.githubusercontent.com/org/repo/main/"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import generic, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import generic
 from extractors.document import extract_document
 from extractors.model import RANK_GENERIC, Fact
 from tests.extractors.corpus_support import CORPUS, HAS_SCORER, check_folder_scores, detect, labels

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import html, registry
+from extractors import registry
+from extractors.adapters import html
 from extractors.model import RANK_EMBEDDED, RANK_TEXT
 from extractors.resolve import record
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import huggingface, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import huggingface
 from extractors.model import RANK_API, RANK_EMBEDDED, RANK_TEXT
 from tests.extractors.adapter_support import (as_body, detected_run, field_values as values,
                                              resolved as record)
@@ -480,7 +481,7 @@ CROISSANT = {
 
 
 def test_croissant_is_handed_to_the_croissant_adapter():
-    pytest.importorskip("extractors.croissant")
+    pytest.importorskip("extractors.adapters.croissant")
     ex = run(CROISSANT, "https://datasets-server.huggingface.co/croissant?dataset=ibm/duorc")
     assert ex.error is None
     assert record(ex).get("title") == "duorc"

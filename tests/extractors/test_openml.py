@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import openml, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import openml
 from extractors.model import RANK_API, RANK_TEXT
 from tests.extractors.adapter_support import as_body, field_values as values, resolved as record
 

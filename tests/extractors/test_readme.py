@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import readme, registry
+from extractors import registry
+from extractors.adapters import readme
 from extractors.model import RANK_TEXT
 from extractors.resolve import record
 

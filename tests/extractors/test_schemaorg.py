@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from extractors import croissant, registry, resolve
+from extractors import registry, resolve
+from extractors.adapters import croissant
 from extractors.model import RANK_EMBEDDED, RANK_TEXT
 
 FIXTURES = Path(__file__).parent / "fixtures" / "schemaorg"

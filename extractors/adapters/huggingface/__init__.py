@@ -26,8 +26,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
-from extractors.hf import viewer
-from extractors.hf.features import label_features
+from extractors.adapters.huggingface import viewer
+from extractors.adapters.huggingface.features import label_features
 from extractors.model import (
     RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry,
 )
@@ -246,7 +246,7 @@ def _from_json(ex: Extraction, url, body: bytes, content_type, data) -> Extracti
 def _delegate_croissant(url, body: bytes, content_type) -> Extraction:
     """The Hub and the viewer serve Croissant JSON-LD; the croissant adapter reads that."""
     try:
-        croissant = importlib.import_module("extractors.croissant")
+        croissant = importlib.import_module("extractors.adapters.croissant")
     except Exception as exc:  # not written yet, or broken: say so instead of guessing
         raise ExtractionError(f"Croissant body but the croissant adapter is unavailable "
                               f"({type(exc).__name__})") from None

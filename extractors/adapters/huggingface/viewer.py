@@ -7,7 +7,7 @@ column's statistics (`n_unique`, `frequencies`).
 """
 from __future__ import annotations
 
-from extractors.hf.features import label_features
+from extractors.adapters.huggingface.features import label_features
 from extractors.model import RANK_API, Extraction
 
 MAX_COLUMNS = 10_000
