@@ -132,7 +132,7 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
 
     rng = random.Random(seed)
     cols = {k: [] for k in ("run_id", "dataset_id", "field", "value", "unit", "source_url", "archive_sha256",
-                            "extractor", "evidence", "basis", "rank", "winner", "record")}
+                            "extractor", "evidence", "basis", "rank", "winner", "basis_best", "record")}
     fcols = {k: [] for k in ("run_id", "dataset_id", "name", "size_bytes", "format", "url", "file_id", "folder",
                              "sha256", "kind", "file_count")}
     ds_rows = {k: [] for k in ("dataset_id", "name", "category", "source_url", "adapter", "updated_at")}
@@ -163,6 +163,7 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
                 cols["basis"].append(basis)
                 cols["rank"].append(rank)
                 cols["winner"].append(winner)
+                cols["basis_best"].append(winner)   # every loser here shares its winner's basis
                 cols["record"].append(record)
             for name, size, fmt, kind in files:
                 for key, value in (("run_id", run_id), ("dataset_id", dataset_id), ("name", name),

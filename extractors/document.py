@@ -1,23 +1,18 @@
 """One document in, one resolved record out: the single code path of `lqs extract` and the tests.
 
 extract_document picks the adapter (the one asked for, else registry.detect), runs it through the
-registry (which turns adapter failures into Extraction.error), resolves the facts into the label
-format's fields and value shapes, and returns a plain dict ready for JSON. It never raises for bad
-input; only an unknown adapter name raises KeyError (a caller error, exit 2 in the CLI).
+registry (which turns adapter failures into Extraction.error), resolves the facts with
+extractors/resolve.py (the one decision the harvest and scoring share: winners, shapes, the
+item_unit rule, commercial_use from a clear licence) into the label format's fields, and
+returns a plain dict ready for JSON. It never raises for bad input; only an unknown adapter name raises KeyError (a caller error, exit 2 in the CLI).
 """
 from __future__ import annotations
 
 from typing import Any
 
 from extractors import registry, resolve
-from extractors.model import CANONICAL_FIELDS, Extraction, Fact
-from extractors.normalize import annotations as annotations_
-from extractors.normalize import formats as formats_
-from extractors.normalize.ids import normalize_doi
-
-INT_FIELDS = {"size_bytes", "file_count", "item_count", "subject_count", "class_count"}
-STR_FIELDS = {"title", "license", "release_date", "version", "publisher", "homepage",
-              "item_unit", "access"}
+from extractors.model import Extraction, Fact
+from extractors.resolve import shape  # noqa: F401  (the label format's shapes, re-exported)
 
 
 def extract_document(body: bytes, url: str | None = None, adapter: str | None = None,
@@ -71,54 +66,7 @@ def _result(ex: Extraction) -> dict:
 
 def record_of(facts: list[Fact], warnings: list[str], key: str | None = None) -> dict[str, Any]:
     """The resolved canonical record of `key` (None: the input's own dataset), every value in
-    the label format's shape."""
-    resolved = resolve.record(facts, key=key)   # item_unit follows the winning item_count
-    out = {}
-    for field in CANONICAL_FIELDS:
-        if field not in resolved:
-            continue
-        value = shape(field, resolved[field])
-        if value is None:
-            warnings.append(f"{field}: value {str(resolved[field])[:80]!r} has the wrong shape; "
-                            "dropped")
-        else:
-            out[field] = value
-    return out
-
-
-def shape(field: str, value: Any) -> Any:
-    """The label format's shape for one field's value, or None when it cannot have it."""
-    if field in INT_FIELDS:
-        return _as_int(value)
-    if field == "commercial_use":
-        return value if isinstance(value, bool) else None
-    if field == "formats":
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, (list, tuple, set)):
-            return None
-        names = formats_.sorted_set(str(v).strip().upper() for v in value
-                                    if isinstance(v, str) and v.strip())
-        return names or None
-    if field == "annotations_creators":
-        return annotations_.from_values(value) or None
-    if field == "doi":
-        return normalize_doi(value) if isinstance(value, str) else None
-    if field in STR_FIELDS:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            return None
-        text = " ".join(str(value).split())
-        return text or None
-    return value
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value if value >= 0 else None
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    the label format's shape: resolve.resolve decides, exactly as it does for the harvest."""
+    resolution = resolve.resolve(f for f in facts if f.record == key)
+    warnings.extend(resolution.warnings)
+    return resolution.record(key)

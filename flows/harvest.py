@@ -3,8 +3,9 @@
 collect() does all the I/O of one source through the Fetcher and returns a SourceResult of plain
 rows (picklable, so it can come back from a Prefect or Dask worker); only the flow process writes
 them to the warehouse. Incremental: when the previous run's pages and label file all come back
-not-modified (or byte-identical) and the source's fingerprint (its config and the extractor
-versions) is unchanged, the result says 'unchanged' and the writer reuses the previous facts.
+not-modified (or byte-identical), the source's fingerprint (its config and the resolution rules)
+is unchanged and every adapter the previous run used (the `adapter@version` on its facts) still
+has that version, the result says 'unchanged' and the writer reuses the previous facts.
 """
 from __future__ import annotations
 
@@ -12,13 +13,12 @@ import hashlib
 import json
 from collections import deque
 from dataclasses import asdict
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
-from extractors.normalize.license import commercial_use
-from extractors.profile import VERSION as PROFILE_VERSION, profile
+from extractors import profile as profile_
+from extractors.profile import profile
 from warehouse.rows import Previous, SourceResult, now
 from config.load import Source
 from flows.extract_budget import ExtractTimeout, detect_and_run
@@ -39,15 +39,35 @@ def by_host_turns(sources: list[Source]) -> list[Source]:
     return ordered
 
 
-@lru_cache(maxsize=1)
-def _extractor_versions() -> str:
-    """Every extractor's name@version (fixed for the life of the process)."""
-    return ",".join(f"{name}@{registry.version(name)}" for name in registry.names()) + f",profile@{PROFILE_VERSION}"
+def current_versions() -> dict[str, str]:
+    """name -> version of every extractor a fact can name, read now (never cached: a version
+    bumped in a running process, as the tests do, counts from the next check): each adapter,
+    the label-file profiler, curated config facts (their content is in the fingerprint) and
+    resolution's derived facts."""
+    versions = {name: registry.version(name) for name in registry.names()}
+    versions["profile"] = profile_.VERSION
+    versions["curated"] = "config"
+    name, _, version = resolve.DERIVED.partition("@")
+    versions[name] = version
+    return versions
+
+
+def versions_unchanged(used: frozenset[str] | set[str]) -> bool:
+    """True when every `adapter@version` the last run's facts name is still the current version.
+    A run that left no facts tells nothing, so it is never reused."""
+    if not used:
+        return False
+    current = current_versions()
+    return all(current.get(name) == version
+               for name, _, version in (tag.partition("@") for tag in used))
 
 
 def fingerprint(source: Source) -> str:
-    """Equal for two runs when the source's config and the extractors' versions are equal."""
-    blob = json.dumps({"source": asdict(source), "extractors": _extractor_versions()}, sort_keys=True, default=str)
+    """Equal for two runs when the source's config and the resolution rules are equal. Adapter
+    versions are not in it: versions_unchanged checks only the adapters the last run used, so
+    bumping one adapter re-harvests only the sources it read."""
+    blob = json.dumps({"source": asdict(source), "resolution": resolve.VERSION},
+                      sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -59,7 +79,8 @@ def collect(source: Source, fetcher, settings: dict, previous: Previous | None =
     result = SourceResult(source.id, "failed", started_at=started, fingerprint=fingerprint(source))
     try:
         bodies = {}
-        if previous and previous.fingerprint == result.fingerprint and previous.urls:
+        if (previous and previous.fingerprint == result.fingerprint and previous.urls
+                and versions_unchanged(previous.extractors)):
             unchanged, bodies = _revalidate(source, fetcher, previous, store)
             if unchanged:
                 result.status, result.reused_run_id = "unchanged", previous.run_id
@@ -172,9 +193,7 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
     facts += [_curated_row(source, c) for c in source.curated]
     if source.annotations:
         facts += _annotations(source, fetcher, files, previous, store, bodies, result)
-    facts += _derived(facts)
-    _mark_winners(facts)
-    result.facts, result.files = facts, files
+    result.facts, result.files = _resolve(facts), files
     result.status = "ok"
 
 
@@ -251,36 +270,25 @@ def _annotations(source: Source, fetcher, files, previous, store, bodies, result
     return [_row(f, ex, got.sha256) for f in ex.facts]
 
 
-def _derived(facts: list[dict]) -> list[dict]:
-    """commercial_use follows from a licence when nothing states it and the licence is clear."""
-    top = [f for f in facts if f["record"] is None]
-    if any(f["field"] == "commercial_use" for f in top):
-        return []
-    licences = [f for f in top if f["field"] == "license"]
-    if not licences:
-        return []
-    best = resolve.winners([_as_fact(f) for f in licences])["license"]
-    allowed = commercial_use(best.value)
-    if allowed is None:
-        return []
-    return [{"field": "commercial_use", "value": allowed, "unit": None, "source_url": None,
-             "archive_sha256": None, "extractor": "derived@1", "basis": best.basis, "rank": best.rank,
-             "evidence": f"follows from licence {best.value}", "record": None}]
+def _resolve(rows: list[dict]) -> list[dict]:
+    """The rows as extractors.resolve decides them (the same decision `lqs extract` prints):
+    values in the label format's shapes, `winner` per (record, field), `basis_best` per
+    (record, field, basis), and the facts resolution derives (commercial_use from a clear
+    licence, item_unit from the winning count's unit) as rows of extractor resolve.DERIVED."""
+    resolution = resolve.resolve(_as_fact(r) for r in rows)
+    out = []
+    for i, fact in enumerate(resolution.facts):
+        if resolution.derived[i]:
+            row = {"field": fact.field, "unit": None, "source_url": None, "archive_sha256": None,
+                   "extractor": resolve.DERIVED, "evidence": fact.evidence[:1000], "basis": fact.basis,
+                   "rank": fact.rank, "record": fact.record}
+        else:
+            row = rows[i]
+        out.append({**row, "value": fact.value, "winner": resolution.winner[i],
+                    "basis_best": resolution.basis_best[i]})
+    return out
 
 
 def _as_fact(row: dict) -> Fact:
     return Fact(row["field"], row["value"], row["evidence"], row["unit"], row["basis"], row["rank"] or 0,
                 row["record"])
-
-
-def _mark_winners(rows: list[dict]) -> None:
-    """Flag the resolved fact per (record, field); the others stay as facts."""
-    facts = [_as_fact(r) for r in rows]
-    for r in rows:
-        r["winner"] = False
-    by_key: dict = {}
-    for index, fact in enumerate(facts):
-        by_key.setdefault((fact.record, fact.field), []).append(index)
-    for indexes in by_key.values():
-        best = max(indexes, key=lambda i: (resolve.precedence(facts[i]), -i))
-        rows[best]["winner"] = True

@@ -4,9 +4,9 @@ Data access only; the formulas are scoring/lqs.py's. The evidence is loaded in t
 do the work in DuckDB:
 - only the facts the formulas read (scoring.lqs.fields(cfg)), of each dataset's latest successful
   run (the facts_current view's rows), own record only;
-- the best fact per (dataset, field, basis) picked there: winner first, then the higher rank, then
-  the order the facts were written (the order the adapter emitted them), which is what
-  Evidence.from_rows keeps from rows sorted that way;
+- the value per (dataset, field, basis) is the fact flagged basis_best: extractors/resolve.py
+  decided it when the harvest wrote the facts (the winner when it has that basis, else the
+  basis's strongest by the same precedence); scoring decides nothing itself;
 - one row per (dataset, field) comes back as Arrow, its bases as one JSON object {basis: value}
   built from the stored JSON texts; all of them are decoded by ONE json.loads call (the same
   decoder, and so the same Python values, as decoding each value on its own, without a Python
@@ -23,8 +23,7 @@ from datetime import datetime, timezone
 
 from scoring.lqs import Evidence, fields, score
 
-# The rows of facts_current (a dataset's latest successful source run), read from the table so
-# that the write order (rowid) can break ties between equal facts.
+# The rows of facts_current (a dataset's latest successful source run).
 _CURRENT = """
     from facts f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
 """
@@ -43,18 +42,16 @@ def evidence_for(con, dataset_ids: list[str] | None = None, cfg: dict | None = N
     cond, params = "f.record is null" + _only(dataset_ids), _only_params(dataset_ids)
     wanted_cond = ""
     if wanted is not None:
-        wanted_cond = "where field in (select unnest(?))"
+        wanted_cond = "and field in (select unnest(?))"
         params.append(sorted(wanted))
     table = con.sql(f"""
         with cur as (
-            select f.dataset_id, f.field, f.basis, f.value, f.winner, f.rank, f.rowid as written
+            select f.dataset_id, f.field, f.basis, f.value, f.basis_best
             {_CURRENT}
             where {cond}
-        ), best as (
-            select dataset_id, field, basis,
-                   arg_max_null(value, (winner, rank is not null, coalesce(rank, 0), -written)) as value
-            from cur {wanted_cond}
-            group by dataset_id, field, basis
+        ), best as (   -- resolve's choice per (field, basis)
+            select dataset_id, field, basis, value from cur
+            where basis_best {wanted_cond}
         ), per_field as (
             select dataset_id, field,
                    '{{' || string_agg(to_json(basis)::varchar || ':' || coalesce(value::varchar, 'null'), ',') || '}}'

@@ -136,14 +136,16 @@ def test_fast_loader_on_a_synthetic_warehouse_with_history(tmp_path):
 
 
 def _hand_warehouse(path: Path, facts: list[tuple], files: list[tuple] = ()) -> None:
-    """facts: (dataset_id, field, value, basis, rank, winner, record); files: (dataset_id, name, size, format, kind)."""
+    """facts: (dataset_id, field, value, basis, rank, winner, record[, basis_best]) — basis_best
+    defaults to winner; files: (dataset_id, name, size, format, kind)."""
     with Warehouse(path).writer("test") as w:
         ids = sorted({f[0] for f in facts} | {f[0] for f in files} | {"empty"})
         w.insert("datasets", [{"dataset_id": d, "name": d, "category": "Medical Imaging", "source_url": "http://x"}
                               for d in ids])
         w.insert("source_runs", [{"run_id": "r1", "dataset_id": d, "status": "ok", "finished_at": None} for d in ids])
         w.insert("facts", [{"run_id": "r1", "dataset_id": d, "field": f, "value": v, "basis": b, "rank": r,
-                            "winner": win, "record": rec} for d, f, v, b, r, win, rec in facts])
+                            "winner": win, "record": rec, "basis_best": best[0] if best else win}
+                           for d, f, v, b, r, win, rec, *best in facts])
         w.insert("files", [{"run_id": "r1", "dataset_id": d, "name": n, "size_bytes": s, "format": fm, "kind": k}
                            for d, n, s, fm, k in files])
 
@@ -174,15 +176,18 @@ def test_odd_json_values_decode_as_json_loads_does(tmp_path):
         con.close()
 
 
-def test_ties_keep_the_first_written_fact_and_a_null_rank_comes_last(tmp_path):
+def test_scoring_reads_the_fact_resolution_flagged_per_basis(tmp_path):
+    # Which fact is a basis's best is extractors/resolve.py's decision (tests/test_pipeline.py);
+    # scoring takes the flagged one and decides nothing, whatever the ranks and write order say.
     path = tmp_path / "ties.duckdb"
     _hand_warehouse(path, [
-        ("a", "label_provenance", '"single-expert"', "curated", 2, False, None),
-        ("a", "label_provenance", '"nlp-extracted"', "curated", 2, False, None),    # tie: written later
-        ("a", "item_count", '10', "published", None, False, None),                 # null rank: last
-        ("a", "item_count", '20', "published", 1, False, None),
-        ("a", "item_count", '30', "published", 0, True, None),                     # the winner first
-        ("a", "item_count", '40', "measured", 5, False, None),
+        ("a", "label_provenance", '"single-expert"', "curated", 2, False, None, False),
+        ("a", "label_provenance", '"nlp-extracted"', "curated", 1, False, None, True),
+        ("a", "item_count", '10', "published", None, False, None, False),
+        ("a", "item_count", '20', "published", 1, False, None, False),
+        ("a", "item_count", '30', "published", 0, True, None, True),              # the winner
+        ("a", "item_count", '40', "measured", 5, False, None, True),
+        ("a", "item_count", '50', "measured", 9, False, "rec-1", True),           # another record
     ], files=[("a", "x.tar", 5, "TAR", "file"), ("a", "y.zip", 5, "ZIP", "file"),
               ("a", "imgs", None, None, "folder"), ("a", "z.csv", None, "CSV", "file")])
     con = duckdb.connect(str(path), read_only=True)
@@ -190,7 +195,7 @@ def test_ties_keep_the_first_written_fact_and_a_null_rank_comes_last(tmp_path):
         ev = evidence_for(con, cfg=CFG)["a"]
     finally:
         con.close()
-    assert ev.facts == {"label_provenance": {"curated": "single-expert"},
+    assert ev.facts == {"label_provenance": {"curated": "nlp-extracted"},
                         "item_count": {"published": 30, "measured": 40}}
     assert ev.files == [{"size_bytes": 5, "format": "TAR"}, {"size_bytes": 5, "format": "ZIP"},
                         {"size_bytes": None, "format": "CSV"}]   # listing order: TAR wins the tie

@@ -111,7 +111,8 @@ def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict],
 
 
 def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
-    """Per dataset: the last successful run, its fingerprint and the validators of each URL read."""
+    """Per dataset: the last successful run, its fingerprint, the validators of each URL read and
+    the extractors (`adapter@version`) its facts name."""
     if not dataset_ids:
         return {}
     runs = con.execute("""select dataset_id, run_id, fingerprint from latest_source_runs
@@ -130,6 +131,14 @@ def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
         prev = out.get(dataset_id)
         if prev is not None:
             prev.urls[url] = {"purpose": purpose, "etag": etag, "last_modified": last_modified, "sha256": sha}
+    used = con.execute("""
+        select f.dataset_id, list(distinct f.extractor)
+        from facts f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
+        where f.extractor is not null and f.dataset_id in (select unnest(?))
+        group by f.dataset_id""", [dataset_ids]).fetchall()
+    for dataset_id, extractors in used:
+        if dataset_id in out:
+            out[dataset_id].extractors = frozenset(extractors)
     # 304 rows carry the sha256 of the body they stood for; older warehouses' do not: look back.
     for dataset_id, prev in out.items():
         for url, meta in prev.urls.items():

@@ -15,10 +15,12 @@ def now() -> datetime:
 
 @dataclass
 class Previous:
-    """What the last successful run of one source left: its fingerprint and validators per URL."""
+    """What the last successful run of one source left: its fingerprint, validators per URL and
+    the extractors its facts name (`adapter@version`, e.g. "zenodo@1.1.1", "profile@1.1.0")."""
     run_id: str
     fingerprint: str | None
     urls: dict[str, dict]   # url -> {etag, last_modified, sha256, purpose}
+    extractors: frozenset[str] = frozenset()
 
 
 @dataclass

@@ -156,3 +156,67 @@ def test_wrong_shapes_are_dropped_with_a_warning():
     rec = record_of([Fact("file_count", "many"), Fact("title", "T")], warnings)
     assert rec == {"title": "T"}
     assert warnings and "file_count" in warnings[0]
+
+
+# ------------------------------------------------------------------ resolve(): the one decision
+def test_resolve_flags_the_winner_and_each_basis_best():
+    facts = [Fact("item_count", 20, "a", rank=RANK_TEXT),
+             Fact("item_count", 30, "b", rank=RANK_API),
+             Fact("item_count", 31, "c", rank=RANK_API),                  # tie: written later, loses
+             Fact("item_count", 40, "d", basis="curated", rank=RANK_TEXT),
+             Fact("item_count", 41, "e", basis="curated", rank=RANK_API),
+             Fact("item_count", 50, "f", rank=RANK_API, record="rec-1")]  # another record
+    done = resolve.resolve(facts)
+    assert [f.value for f, won in zip(done.facts, done.winner) if won] == [30, 50]
+    assert [f.value for f, best in zip(done.facts, done.basis_best) if best] == [30, 41, 50]
+    assert not any(done.derived)
+
+
+def test_resolve_prefers_the_winner_as_its_basis_best_even_when_a_rank_is_higher():
+    # item_unit follows the winning count, so a weaker item_unit fact can win; scoring must then
+    # read that one for its basis, not the basis's highest rank.
+    facts = [Fact("item_count", 10, "n", unit="images", rank=RANK_TEXT),
+             Fact("item_unit", "rows", "$.unit", rank=RANK_API),
+             Fact("item_unit", "images", "prose", rank=RANK_TEXT)]
+    done = resolve.resolve(facts)
+    assert done.record() == {"item_count": 10, "item_unit": "images"}
+    assert [(f.value, w, b) for f, w, b in zip(done.facts, done.winner, done.basis_best)
+            if f.field == "item_unit"] == [("rows", False, False), ("images", True, True)]
+
+
+def test_resolve_derives_item_unit_from_a_count_no_item_unit_fact_states():
+    # A label file's profile states a measured count in its own unit and no item_unit fact.
+    facts = [Fact("item_count", 100, "rows", unit="images", basis="measured", rank=RANK_API),
+             Fact("item_unit", "studies", "$.unit", rank=RANK_API)]
+    done = resolve.resolve(facts)
+    derived = [f for f, d in zip(done.facts, done.derived) if d]
+    assert derived == [Fact("item_unit", "images", "unit of the winning item_count (rows)",
+                            None, "measured", RANK_API, None)]
+    assert done.record() == {"item_count": 100, "item_unit": "images"}
+
+
+def test_resolve_derives_commercial_use_from_a_clear_licence_only():
+    licensed = [Fact("license", "CC-BY-NC-4.0", "$.license", rank=RANK_TEXT),
+                Fact("license", "CC0-1.0", "$.rights", basis="curated")]
+    done = resolve.resolve(licensed)
+    assert done.record() == {"license": "CC-BY-NC-4.0", "commercial_use": False}
+    derived = done.facts[-1]
+    assert done.derived[-1] and (derived.basis, derived.rank) == ("published", RANK_TEXT)
+    assert "CC-BY-NC-4.0" in derived.evidence
+    # Stated beats derived; an unclear licence derives nothing; listed records derive nothing.
+    stated = licensed + [Fact("commercial_use", True, "terms", basis="curated")]
+    assert resolve.resolve(stated).record()["commercial_use"] is True
+    assert "commercial_use" not in resolve.resolve([Fact("license", "other")]).record()
+    keyed = resolve.resolve([Fact("license", "CC0-1.0", record="r")])
+    assert keyed.record("r") == {"license": "CC0-1.0"}
+
+
+def test_lqs_extract_derives_commercial_use_as_the_harvest_does(monkeypatch):
+    ex = Extraction("html", "9.9.9")
+    ex.add("license", "CC-BY-4.0", "$.license")
+    ex.add("formats", ["zip", "csv"], "$.formats")
+    monkeypatch.setattr(registry, "run", _fake_run(ex))
+    result = extract_document(b"x", adapter="html")
+    assert result["record"] == {"license": "CC-BY-4.0", "commercial_use": True,
+                                "formats": ["CSV", "ZIP"]}
+    assert [f["field"] for f in result["facts"]] == ["license", "formats"]   # as the adapter said

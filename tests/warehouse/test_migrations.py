@@ -22,7 +22,10 @@ insert into facts (run_id, dataset_id, field, value, extractor, basis, rank, win
     ('r1', 'old-ds', 'title', '"Old dataset"', 'html@1', 'published', 3, true),
     ('r1', 'old-ds', 'license', '"CC-BY-4.0"', 'html@1', 'published', 3, true),
     ('r2', 'old-ds', 'title', '"Old dataset"', 'html@1', 'published', 3, true),
-    ('r2', 'old-ds', 'license', '"CC-BY-NC-4.0"', 'html@1', 'published', 3, true);
+    ('r2', 'old-ds', 'license', '"CC-BY-NC-4.0"', 'html@1', 'published', 3, true),
+    ('r2', 'old-ds', 'title', '"Old dataset"', 'croissant@1', 'published', 2, false),
+    ('r2', 'old-ds', 'license', '"CC-BY-NC-4.0"', 'curated@config', 'curated', 1, false),
+    ('r2', 'old-ds', 'license', '"cc-by-nc-4.0"', 'curated@config', 'curated', 1, false);
 insert into lqs_scores values
     ('r1', 'old-ds', 60, 'silver', 0.5, '1', '2025-01-01 00:06'),
     ('r2', 'old-ds', 55, 'bronze', 0.5, '1', '2025-02-01 00:06');
@@ -89,6 +92,16 @@ def test_an_old_warehouse_is_upgraded_in_place(env, monkeypatch):
         ("r2", "lqs", "tier", "changed", '"silver"', '"bronze"', False),
     ]
     assert env.query("select count(*) from conflicts") == [(0,)]
+    # 005: each old fact is flagged the way scoring chose per (field, basis) before: the winner
+    # when it has that basis, else the highest rank, then the first written.
+    assert env.query("""select field, extractor, basis, value::varchar, basis_best from facts
+                        where run_id = 'r2' order by rowid""") == [
+        ("title", "html@1", "published", '"Old dataset"', True),
+        ("license", "html@1", "published", '"CC-BY-NC-4.0"', True),
+        ("title", "croissant@1", "published", '"Old dataset"', False),
+        ("license", "curated@config", "curated", '"CC-BY-NC-4.0"', True),
+        ("license", "curated@config", "curated", '"cc-by-nc-4.0"', False),
+    ]
 
     assert lqs(env, monkeypatch, "migrate", "--dry-run").strip() == "warehouse schema is up to date"
     assert lqs(env, monkeypatch, "migrate").strip() == "warehouse schema is up to date"
