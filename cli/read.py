@@ -112,6 +112,32 @@ def extract(file: str = typer.Argument(..., help="A saved page or API response; 
 
 
 @app.command()
+def adapters(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List the adapters in the order detection asks them, with what each claims."""
+    from extractors import registry
+    from extractors.claims import Confidence
+
+    rows = registry.describe()
+    if as_json:
+        _echo_json(rows)
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Adapters, in the order detection asks them: a URL claim (unless the body "
+                        "is vetoed), else the highest confidence a probe returns (ties by name), "
+                        "else html")
+    for col in ("adapter", "claims URLs", "content types", "probe"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        levels = ", ".join(f"{name} ({Confidence[name].meaning})" for name in r["levels"])
+        urls = "\n".join(r["urls"]) + (f"\nunless: {r['url_check']}" if r["url_check"] else "")
+        table.add_row(f"{r['name']} {r['version']}", urls, "\n".join(r["content_types"]),
+                      f"{levels}: {r['probe']}" if levels else "")
+    Console().print(table)
+
+
+@app.command()
 def fetches(run: Optional[str] = typer.Option(None, "--run", help="Run id (default: the latest run)."),
             host: Optional[str] = typer.Option(None, "--host", help="Only this host."),
             as_json: bool = typer.Option(False, "--json", help="Print rows as JSON.")) -> None:

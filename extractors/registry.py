@@ -1,12 +1,17 @@
-"""Finds extractor modules by name, picks one for an input, and runs it safely.
+"""Finds adapters, decides which one reads a document, and runs it safely.
 
-An extractor is any module in this package that defines NAME, VERSION and
-extract(url, body, content_type) -> Extraction. Optional hooks:
-  match_url(url) -> bool                      claim a URL by its pattern
-  sniff(body, content_type) -> bool           claim a body by its content
-  combine(parts: list[Extraction]) -> Extraction   merge the pages of one source
-  SNIFF_ORDER: int                            lower sniffs first (default 50)
-Adding a module is all it takes to register a new source kind.
+An adapter is any module or package in extractors/adapters/ that defines NAME, VERSION,
+CLAIMS (extractors/claims.py: the URL patterns, content types and content probe it recognises)
+and extract(url, body, content_type) -> Extraction; optionally combine(parts) -> Extraction to
+merge the pages of one source. Adding a module is all it takes to register a new source kind.
+
+Which adapter reads a document (detect), decided from the CLAIMS alone:
+  1. a URL claim: the first adapter, in the order below, whose match_url claims the URL, unless
+     its accepts() says the body is not its kind (then the body is probed as if no URL matched);
+  2. else the highest Confidence any probe returns; a tie goes to the adapter asked first;
+  3. else the html fallback.
+The order adapters are asked in is `ordered()`: highest declared confidence first, ties broken
+by NAME (the one tie rule). `lqs adapters` prints that order with each adapter's claims.
 
 run() stamps every result with the adapter that was run (NAME, VERSION) and the input URL.
 Delegation: an adapter that hands a body to another adapter (huggingface -> croissant for
@@ -29,6 +34,7 @@ import pkgutil
 from functools import lru_cache
 from types import ModuleType
 
+from extractors.claims import Claims, Confidence, summary
 from extractors.model import Extraction, ExtractionError
 from extractors.normalize import text
 
@@ -68,39 +74,79 @@ def version(name: str) -> str:
     return get(name).VERSION
 
 
-def _by_sniff_order() -> list[ModuleType]:
-    return sorted(_modules().values(), key=lambda m: (getattr(m, "SNIFF_ORDER", 50), m.NAME))
+def claims(name: str) -> Claims:
+    return get(name).CLAIMS
+
+
+def ordered() -> list[ModuleType]:
+    """Adapters in the order the registry asks them: the highest confidence their probe may
+    return first; ties by NAME. Adapters without a probe come last."""
+    def key(module: ModuleType):
+        top = module.CLAIMS.top
+        return (-(top if top is not None else 0), module.NAME)
+    return sorted(_modules().values(), key=key)
+
+
+def describe() -> list[dict]:
+    """What each adapter claims, in the order the registry asks them (`lqs adapters`)."""
+    out = []
+    for module in ordered():
+        claims = module.CLAIMS
+        out.append({
+            "name": module.NAME, "version": module.VERSION,
+            "urls": list(claims.urls),
+            "url_check": summary(claims.accepts.__doc__) if claims.accepts else "",
+            "content_types": list(claims.content_types),
+            "levels": [level.name for level in claims.levels],
+            "probe": claims.description,
+        })
+    return out
 
 
 def detect_url(url: str | None) -> str | None:
-    """The adapter whose URL pattern claims this URL, if any."""
+    """The adapter whose URL pattern claims this URL, if any (the first one asked)."""
     if not url:
         return None
-    for module in _by_sniff_order():
-        match = getattr(module, "match_url", None)
+    for module in ordered():
+        match = module.CLAIMS.match_url
         if match and _safe(match, url):
             return module.NAME
     return None
 
 
 def detect(url: str | None, body: bytes, content_type: str | None = None) -> str:
-    """URL pattern first, then content sniffing, then the html fallback. A UTF-16/32 body is
-    sniffed as UTF-8 (text.as_utf8), the way run() reads it."""
+    """A URL claim the body does not veto, then the highest-confidence probe, then the html
+    fallback (see the module docstring). A UTF-16/32 body is probed as UTF-8 (text.as_utf8),
+    the way run() reads it."""
     text.drop_shared_json()   # an earlier detection's parse, never taken by a run
     body, content_type = text.as_utf8(body, content_type)
     by_url = detect_url(url)
     if by_url:
-        module = get(by_url)
         # A URL claim stands unless the adapter can tell the body is not its kind.
-        accepts = getattr(module, "accepts", None)
+        accepts = get(by_url).CLAIMS.accepts
         if accepts is None or _safe(accepts, body, content_type):
             return by_url
-    with text.shared_json():   # one JSON parse for all sniffers
-        for module in _by_sniff_order():
-            sniff = getattr(module, "sniff", None)
-            if sniff and module.NAME != FALLBACK and _safe(sniff, body, content_type):
-                return module.NAME
+    with text.shared_json():   # one JSON parse for all probes
+        best = _best_probe(body, content_type)
+    if best:
+        return best
     return FALLBACK if FALLBACK in _modules() else names()[0]
+
+
+def _best_probe(body: bytes, content_type: str | None) -> str | None:
+    """The adapter whose probe returns the highest confidence (the first asked on a tie). Asks
+    in ordered() order and stops once no adapter left could return more than the best so far."""
+    best, best_level = None, None
+    for module in ordered():
+        claims = module.CLAIMS
+        if claims.probe is None or claims.top is None:
+            continue
+        if best_level is not None and claims.top <= best_level:
+            break
+        level = _safe_level(claims.probe, body, content_type)
+        if level is not None and (best_level is None or level > best_level):
+            best, best_level = module.NAME, level
+    return best
 
 
 def _safe(fn, *args) -> bool:
@@ -108,6 +154,14 @@ def _safe(fn, *args) -> bool:
         return bool(fn(*args))
     except Exception:  # a detector that trips on odd input simply does not claim it
         return False
+
+
+def _safe_level(probe, body: bytes, content_type: str | None) -> Confidence | None:
+    try:
+        level = probe(body, content_type)
+    except Exception:  # a probe that trips on odd input simply does not claim it
+        return None
+    return Confidence(level) if level else None
 
 
 def run(name: str, url: str | None, body: bytes, content_type: str | None = None) -> Extraction:

@@ -141,3 +141,21 @@ def test_extract_errors(tmp_path):
 def test_sources_listing():
     proc = lqs("sources", "--json")
     assert any(s["id"] == "nih-chestxray14" and s["adapter"] == "box" for s in json.loads(proc.stdout))
+
+
+def test_adapters_lists_what_each_claims_in_detection_order():
+    from extractors import registry
+
+    proc = lqs("adapters", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert [r["name"] for r in rows] == [m.NAME for m in registry.ordered()]
+    assert {r["name"] for r in rows} == set(registry.names())
+    assert all(r["version"] == registry.version(r["name"]) and r["levels"] and r["probe"] for r in rows)
+    by_name = {r["name"]: r for r in rows}
+    assert any("zenodo.org" in u and "records" in u for u in by_name["zenodo"]["urls"])
+    assert by_name["zenodo"]["url_check"] and by_name["zenodo"]["levels"] == ["SPECIFIC"]
+    assert "application/ld+json" in by_name["dcat"]["content_types"]
+    assert rows[-1]["name"] == "html" and rows[-1]["levels"] == ["PAGE"]
+    text = lqs("adapters").stdout
+    assert "zenodo" in text and "SPECIFIC" in text and "adapters" in lqs("--help").stdout

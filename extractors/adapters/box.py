@@ -14,6 +14,7 @@ import json
 import re
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import Extraction, ExtractionError, FileEntry, Follow, RANK_API
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import from_epoch
@@ -21,7 +22,6 @@ from extractors.normalize.text import decode
 
 NAME = "box"
 VERSION = "1.0.0"
-SNIFF_ORDER = 10
 
 MARKER = re.compile(r"Box\.postStreamData\s*=\s*")
 SHARED_ITEM = "/app-api/enduserapp/shared-item"
@@ -36,7 +36,16 @@ def match_url(url: str) -> bool:
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """A Box shared page: its listing script assigns Box.postStreamData."""
     return b"Box.postStreamData" in body[:2_000_000]
+
+
+CLAIMS = Claims(
+    urls=("*.box.com/{v,s}/<share>",),
+    match_url=match_url,
+    content_types=("text/html",),
+    probe=Probe(sniff, Confidence.SPECIFIC),
+)
 
 
 def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:

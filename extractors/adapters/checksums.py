@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats
 from extractors.normalize.digests import ALGORITHM_OF_LENGTH, digest_fields
@@ -21,7 +22,6 @@ from extractors.normalize.urls import basename
 
 NAME = "checksums"
 VERSION = "1.0.1"
-SNIFF_ORDER = 80  # after every structured format; only claims line-oriented digest lists
 
 MAX_LINES = 200_000       # a manifest longer than this is truncated (with a warning)
 MAX_LINE_CHARS = 4096     # longer lines are not manifest rows
@@ -64,6 +64,12 @@ def sniff(body: bytes, content_type: str | None) -> bool:
         return False
     matched = sum(1 for ln in rows if _parse_row(ln, header) is not None)
     return matched >= 1 and matched >= SNIFF_SHARE * len(rows)
+
+
+CLAIMS = Claims(
+    content_types=("text/plain", "text/tab-separated-values"),
+    probe=Probe(sniff, Confidence.MANIFEST),
+)
 
 
 def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:

@@ -52,6 +52,7 @@ import lxml.html
 from extruct.jsonld import JsonLdExtractor
 from lxml import etree
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import (RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
                               FileEntry)
 from extractors.normalize import formats as fmt
@@ -73,9 +74,6 @@ _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "croissant"
 VERSION = "1.2.0"
-# Generic schema.org reader: host-specific adapters (which also see JSON-LD on their own pages)
-# sniff first; only the html fallback comes after this one.
-SNIFF_ORDER = 80
 
 SNIFF_LIMIT = 20_000_000       # bytes of a JSON body parsed while sniffing
 EVIDENCE_MAX = 300
@@ -102,12 +100,22 @@ MICRODATA_DATASET = re.compile(rb"""itemtype\s*=\s*["']https?://schema\.org/Data
 # detection
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """A schema.org Dataset: JSON-LD whose @context names schema.org or Croissant, or an
+    HTML page with a Dataset in JSON-LD or microdata."""
     head = body[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return len(body) <= SNIFF_LIMIT and _sniff_json(body)
     if b"<" not in head:
         return False
     return _sniff_html(body[:SNIFF_LIMIT])
+
+
+CLAIMS = Claims(
+    content_types=("application/ld+json", "application/json", "text/html"),
+    # The generic schema.org reader: host adapters (which also see JSON-LD on their own pages)
+    # and the DCAT reader (DCAT JSON-LD often types its dataset schema:Dataset too) go first.
+    probe=Probe(sniff, Confidence.SCHEMA_ORG),
+)
 
 
 def _sniff_json(body: bytes) -> bool:

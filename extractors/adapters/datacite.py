@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry, Follow
 from extractors.normalize import formats as fmt
 from extractors.normalize.access import ACCESS_PHRASES, EU_REPO_ACCESS
@@ -35,7 +36,6 @@ from extractors.normalize.text import load_json
 
 NAME = "datacite"
 VERSION = "1.1.0"
-SNIFF_ORDER = 20
 
 API_HOSTS = {"api.datacite.org", "api.test.datacite.org"}
 OTHER_HOSTS = {"data.datacite.org", "search.datacite.org"}
@@ -74,8 +74,21 @@ def accepts(body: bytes, content_type: str | None) -> bool:
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """DataCite JSON (REST API, JSON:API) or DataCite XML (the kernel namespace)."""
     # An empty search page ({"data": [], "meta": ...}) is any JSON:API API's; only a URL claims it.
     return _kind(body) not in (None, "empty")
+
+
+CLAIMS = Claims(
+    urls=("{api.datacite.org,api.test.datacite.org}/dois",
+          "{api.datacite.org,api.test.datacite.org}/dois/<doi>",
+          "{data.datacite.org,search.datacite.org}/*"),
+    match_url=match_url,
+    accepts=accepts,
+    content_types=("application/vnd.api+json", "application/json",
+                   "application/vnd.datacite.datacite+xml", "application/xml"),
+    probe=Probe(sniff, Confidence.SPECIFIC),
+)
 
 
 def _kind(body: bytes) -> str | None:

@@ -29,6 +29,7 @@ from lxml import etree
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, OWL, RDF, RDFS, SKOS
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_API, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import parse_date
@@ -40,7 +41,6 @@ from extractors.normalize.urls import basename, same_page
 
 NAME = "dcat"
 VERSION = "1.2.1"
-SNIFF_ORDER = 70   # before the generic schema.org reader (croissant, 80); after host adapters
 
 DCAT_NAMESPACE = "http://www.w3.org/ns/dcat#"
 DCAT = Namespace(DCAT_NAMESPACE)
@@ -110,6 +110,13 @@ def sniff(body: bytes, content_type: str | None) -> bool:
     prefixes = {m.group(1) for m in DCAT_PREFIX.finditer(head)} | {b"dcat"}
     return any(re.search(rb"(?<![\w.-])" + re.escape(p) + rb":(?:Dataset|Catalog)\b", head)
                for p in prefixes)
+
+
+CLAIMS = Claims(
+    content_types=("application/rdf+xml", "text/turtle", "application/ld+json", "text/n3",
+                   "application/n-triples", "application/xml"),
+    probe=Probe(sniff, Confidence.VOCABULARY),
+)
 
 
 # ---------------------------------------------------------------------------------------------

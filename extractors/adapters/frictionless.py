@@ -33,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 
 import yaml
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import parse_date
@@ -50,7 +51,6 @@ _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "frictionless"
 VERSION = "1.2.0"
-SNIFF_ORDER = 60
 
 DESCRIPTOR_PATH = re.compile(r"(?:^|/)datapackage\.(?:json|ya?ml)$", re.I)
 SNIFF_LIMIT = 20_000_000
@@ -76,8 +76,19 @@ def accepts(body: bytes, content_type: str | None) -> bool:
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """A Data Package descriptor (JSON or YAML): resources with paths next to a package key
+    or a Data Package profile, or a pre-2013 descriptor's `files`."""
     data = _parse_quietly(body)
     return isinstance(data, dict) and _looks_like_package(data)
+
+
+CLAIMS = Claims(
+    urls=("<any host>/<any path>/datapackage.{json,yaml,yml}",),
+    match_url=match_url,
+    accepts=accepts,
+    content_types=("application/json", "application/yaml", "text/yaml"),
+    probe=Probe(sniff, Confidence.DESCRIPTOR),
+)
 
 
 # Keys only the Data Package spec (v1, v2 and the pre-v1 drafts) gives a package, next to its

@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_GENERIC, Extraction, ExtractionError, FileEntry
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import parse_date
@@ -63,7 +64,6 @@ from extractors.parse import xml as xmlparse
 
 NAME = "generic"
 VERSION = "1.0.0"
-SNIFF_ORDER = 90   # after every dedicated adapter; before the html fallback (99)
 
 MAX_BODY = 20_000_000
 MAX_YAML = 5_000_000        # metadata YAML is small; a bigger YAML is data, not metadata
@@ -161,6 +161,13 @@ def sniff(body: bytes, content_type: str | None) -> bool:
     if kind == "xml":
         return _well_formed(body)   # an HTML page without a doctype, or a fragment, is not ours
     return kind is not None
+
+
+CLAIMS = Claims(
+    content_types=("application/json", "application/yaml", "application/xml", "text/xml",
+                   "application/x-bibtex"),
+    probe=Probe(sniff, Confidence.STRUCTURED),
+)
 
 
 def _parses_as_json(body: bytes, content_type: str | None) -> bool:

@@ -20,6 +20,7 @@ import lxml.html
 from extruct.dublincore import DublinCoreExtractor
 from extruct.opengraph import OpenGraphExtractor
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import (RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError,
                               FileEntry)
 from extractors.normalize import formats
@@ -33,7 +34,6 @@ from extractors.normalize.text import decode
 
 NAME = "html"
 VERSION = "1.2.1"
-SNIFF_ORDER = 99  # the fallback: every other adapter sniffs first
 
 MAX_BODY = 20_000_000     # bytes parsed; a landing page is never bigger
 MAX_EVIDENCE = 300
@@ -46,6 +46,12 @@ def sniff(body: bytes, content_type: str | None) -> bool:
     """Claims pages that look like HTML; the registry also uses this module when nothing sniffs."""
     head = body[:4096].lstrip().lower()
     return head.startswith((b"<!doctype html", b"<html")) or b"<head" in head
+
+
+CLAIMS = Claims(
+    content_types=("text/html", "application/xhtml+xml"),
+    probe=Probe(sniff, Confidence.PAGE),   # also the fallback when no probe claims a body
+)
 
 
 def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:

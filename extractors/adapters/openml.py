@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
@@ -31,7 +32,6 @@ from extractors.normalize.text import decode, load_json
 
 NAME = "openml"
 VERSION = "1.1.1"
-SNIFF_ORDER = 25   # the oml namespace / data_set_description keys are specific
 
 NS = "http://openml.org/openml"
 HOSTS = {"openml.org", "www.openml.org", "api.openml.org", "test.openml.org"}
@@ -59,6 +59,8 @@ def accepts(body: bytes, content_type: str | None) -> bool:
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """OpenML API XML (root element in the OpenML namespace) or JSON (one
+    data_set_description, data_qualities, data_features, data list or error root)."""
     head = body[:4096].decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     if head.startswith("<"):
         # The root element is in the OpenML namespace (declared on it).
@@ -71,6 +73,16 @@ def sniff(body: bytes, content_type: str | None) -> bool:
             return False
         return _json_kind(data) is not None
     return False
+
+
+CLAIMS = Claims(
+    urls=(f"{{{','.join(sorted(HOSTS))}}}/api/v1/{{json/,xml/,}}data/<id>",
+          f"{{{','.join(sorted(HOSTS))}}}/api/v1/{{json/,xml/,}}data/list/<filter>"),
+    match_url=match_url,
+    accepts=accepts,
+    content_types=("application/xml", "text/xml", "application/json"),
+    probe=Probe(sniff, Confidence.SPECIFIC),
+)
 
 
 # ---------------------------------------------------------------------------------- entry

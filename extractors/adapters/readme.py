@@ -13,9 +13,9 @@ Everything stated in sentences (licence, homepage line, access, counts, ...) is 
 ONE shared prose reader, `normalize/prose.add_prose_facts`. Structured statements (fields,
 tables, titles) are emitted first, so they win over prose of the same rank.
 
-Claims text that is not HTML, JSON or XML and not binary; the generic structured reader
-(JSON/YAML/XML/BibTeX, SNIFF_ORDER 90) and every dedicated adapter sniff before it, the html
-fallback (99) after it. A BibTeX/RIS entry that reaches it describes a publication, never the
+Claims text that is not HTML, JSON or XML and not binary, at Confidence.TEXT: the generic
+structured reader (JSON/YAML/XML/BibTeX, STRUCTURED) and every dedicated adapter claim before
+it, the html reader (PAGE, also the fallback) after it. A BibTeX/RIS entry that reaches it describes a publication, never the
 dataset: nothing is read from it.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ import re
 
 import yaml
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import RANK_TEXT, Extraction, ExtractionError
 from extractors.normalize.prose import (MAX_PROSE, add_prose_facts, field_count,
                                         names_fields)
@@ -32,7 +33,6 @@ from extractors.parse import markdown, rst
 
 NAME = "readme"
 VERSION = "1.0.2"
-SNIFF_ORDER = 95   # after every dedicated adapter and the generic reader (90), before html (99)
 
 MAX_BODY = 2_000_000   # bytes read: a README or description is never bigger
 MAX_TITLE = 300
@@ -46,6 +46,8 @@ _NOT_PROSE_TYPES = ("json", "xml", "html", "csv", "tab-separated", "yaml", "octe
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """Text that is not HTML, JSON, XML, a table or binary: Markdown, reStructuredText,
+    plain prose."""
     if not body or _looks_binary(body):
         return False
     ctype = (content_type or "").lower()
@@ -53,6 +55,12 @@ def sniff(body: bytes, content_type: str | None) -> bool:
         return False
     head = decode(body[:4096], content_type).lstrip("\ufeff \t\r\n")
     return bool(head) and not head.startswith(_STRUCTURED_START) and not _tabular(head)
+
+
+CLAIMS = Claims(
+    content_types=("text/markdown", "text/x-rst", "text/plain"),
+    probe=Probe(sniff, Confidence.TEXT),
+)
 
 
 def _looks_binary(body: bytes) -> bool:

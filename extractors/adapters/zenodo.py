@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup
 
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import (
     RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry, Follow,
 )
@@ -41,7 +42,6 @@ from extractors.normalize.urls import same_page
 
 NAME = "zenodo"
 VERSION = "1.1.2"
-SNIFF_ORDER = 20
 
 HOSTS = {"zenodo.org", "www.zenodo.org", "sandbox.zenodo.org"}
 # Record API, file API, landing pages (/record/ID is the legacy alias of /records/ID), DOI redirect.
@@ -96,6 +96,17 @@ def sniff(body: bytes, content_type: str | None) -> bool:
     if kind == "files" and isinstance(data, list):
         return False  # a bare list of files names no host
     return _zenodo_json(data)
+
+
+CLAIMS = Claims(
+    urls=tuple(f"{{{','.join(sorted(HOSTS))}}}/{path}"
+               for path in ("{records,record,api/records,api/deposit/depositions}/<id>",
+                            "api/records?q=<query>", "api/files/<bucket>/<key>", "doi/10.<doi>")),
+    match_url=match_url,
+    accepts=accepts,
+    content_types=("application/json", "application/vnd.inveniordm.v1+json", "text/html"),
+    probe=Probe(sniff, Confidence.SPECIFIC),
+)
 
 
 def _looks_like_html(body: bytes, content_type: str | None) -> bool:

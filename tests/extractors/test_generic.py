@@ -101,10 +101,13 @@ def test_yaml_needs_a_title_like_key_and_another_shared_key():
 
 
 def test_generic_sniffs_after_every_dedicated_adapter():
-    order = {name: getattr(registry.get(name), "SNIFF_ORDER", 50) for name in registry.names()}
-    assert order["generic"] == 90
-    assert all(order[name] < 90 for name in order if name not in ("generic", "html", "readme"))
-    assert order["html"] > 90
+    from extractors.claims import Confidence
+
+    level = {name: registry.claims(name).top for name in registry.names()}
+    assert level["generic"] == Confidence.STRUCTURED
+    assert all(level[name] > Confidence.STRUCTURED for name in level
+               if name not in ("generic", "html", "readme"))
+    assert level["readme"] < Confidence.STRUCTURED and level["html"] < Confidence.STRUCTURED
 
 
 # --------------------------------------------------------------------------- families

@@ -28,6 +28,7 @@ import yaml
 
 from extractors.adapters.huggingface import viewer
 from extractors.adapters.huggingface.features import label_features
+from extractors.claims import Claims, Confidence, Probe
 from extractors.model import (
     RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry,
 )
@@ -49,7 +50,6 @@ from extractors.parse.markdown import parse as parse_markdown
 
 NAME = "huggingface"
 VERSION = "1.2.1"
-SNIFF_ORDER = 30   # before generic JSON/markdown readers: a card or viewer shape is specific
 
 EVIDENCE_MAX = 300
 DESCRIPTION_MAX = 5000
@@ -108,6 +108,9 @@ def accepts(body: bytes, content_type: str | None) -> bool:
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:
+    """A dataset card (YAML front matter with dataset-card keys) or a Hub / dataset-viewer
+    JSON response shape (info, size, parquet, splits, first rows, statistics, dataset infos,
+    Hub dataset)."""
     text = _head_text(body)
     if text.startswith("---"):
         meta = _front_matter(text)[0]
@@ -121,6 +124,20 @@ def sniff(body: bytes, content_type: str | None) -> bool:
         return _json_kind(data) in {"info", "size", "parquet", "splits", "infos", "info_one", "hub",
                                     "first_rows", "statistics"}
     return False
+
+
+CLAIMS = Claims(
+    urls=(*(f"{{{','.join(sorted(HUB_HOSTS))}}}/{path}"
+            for path in ("api/datasets", "api/datasets/<owner>/<name>", "datasets/<name>",
+                         "datasets/<owner>/<name>",
+                         "datasets/<owner>/<name>/<any>/{README.md,dataset_infos.json,dataset_info.json}")),
+          *(f"{host}/{{{','.join(sorted(p.strip('/') for p in VIEWER_PATHS))}}}?dataset=<owner>/<name>"
+            for host in sorted(VIEWER_HOSTS))),
+    match_url=match_url,
+    accepts=accepts,
+    content_types=("application/json", "text/markdown", "text/plain"),
+    probe=Probe(sniff, Confidence.SPECIFIC),
+)
 
 
 def _head_text(body: bytes) -> str:
