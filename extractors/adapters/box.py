@@ -18,7 +18,7 @@ from extractors.claims import Claims, Confidence, Probe
 from extractors.model import Extraction, ExtractionError, FileEntry, Follow, RANK_API
 from extractors.normalize import formats as fmt
 from extractors.normalize.dates import from_epoch
-from extractors.normalize.text import decode
+from extractors.normalize.text import as_dict, decode
 
 NAME = "box"
 VERSION = "1.0.0"
@@ -51,13 +51,13 @@ CLAIMS = Claims(
 def extract(url: str | None, body: bytes, content_type: str | None = None) -> Extraction:
     ex = Extraction(NAME, VERSION, url=url)
     data = post_stream_data(decode(body, content_type))
-    shared = _dict(data.get(SHARED_ITEM))
+    shared = as_dict(data.get(SHARED_ITEM))
     folder = data.get(SHARED_FOLDER)
     single = next((k for k in data if SINGLE_ITEM.match(k)), None)
     if isinstance(folder, dict):
         _read_folder(ex, url, shared, folder)
     elif single is not None:
-        _read_single(ex, url, shared, _dict(data[single]))
+        _read_single(ex, url, shared, as_dict(data[single]))
     else:
         raise ExtractionError("Box page has neither a shared-folder nor a shared-file listing")
     return ex
@@ -77,10 +77,6 @@ def post_stream_data(text: str) -> dict:
     if not isinstance(value, dict):
         raise ExtractionError("Box.postStreamData is not a JSON object")
     return value
-
-
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
 
 
 def _int(value) -> int | None:

@@ -32,7 +32,7 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.sizes import parse_size
-from extractors.normalize.text import load_json
+from extractors.normalize.text import as_dict, load_json
 
 NAME = "datacite"
 VERSION = "1.1.0"
@@ -161,10 +161,6 @@ def _add(ex: Extraction, key: str | None, field: str, value, evidence: str, **kw
     ex.add(field, value, evidence[:MAX_EVIDENCE], rank=kw.pop("rank", RANK_API), record=key, **kw)
 
 
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 def _list(value) -> list:
     if isinstance(value, list):
         return value[:MAX_ITEMS]
@@ -189,11 +185,11 @@ def _text(value) -> str | None:
 
 def _client_name(data: dict, item: dict) -> str | None:
     """The DataCite client (repository) named in `included`, used only when no publisher is."""
-    wanted = _dict(_dict(_dict(item.get("relationships")).get("client")).get("data")).get("id")
+    wanted = as_dict(as_dict(as_dict(item.get("relationships")).get("client")).get("data")).get("id")
     for inc in _list(data.get("included")):
-        inc = _dict(inc)
+        inc = as_dict(inc)
         if inc.get("type") == "clients" and (wanted is None or inc.get("id") == wanted):
-            return _text(_dict(inc.get("attributes")).get("name"))
+            return _text(as_dict(inc.get("attributes")).get("name"))
     return None
 
 
@@ -210,7 +206,7 @@ def read_listing(ex: Extraction, data: dict, url: str | None) -> None:
             continue
         read_attributes(ex, item["attributes"], f"{path}.attributes", key[:300], url,
                         _client_name(data, item), None, item.get("id"))
-    nxt = _dict(data.get("links")).get("next")
+    nxt = as_dict(data.get("links")).get("next")
     if isinstance(nxt, str) and nxt.startswith(("http://", "https://")):
         ex.follow.append(Follow(nxt, "page", "next page of DOI search results"))
 
@@ -224,23 +220,23 @@ def read_attributes(ex: Extraction, attrs: dict, path: str, key: str | None, url
          f"{path}.titles")
     _json_doi(ex, key, attrs, path, resource_id)
     _json_publisher(ex, key, attrs.get("publisher"), path, client)
-    dates = [(_dict(d).get("dateType"), _dict(d).get("date"), f"{path}.dates[{i}]")
+    dates = [(as_dict(d).get("dateType"), as_dict(d).get("date"), f"{path}.dates[{i}]")
              for i, d in enumerate(_list(attrs.get("dates")))]
     read_dates(ex, key, dates, attrs.get("publicationYear"), f"{path}.publicationYear")
     _add(ex, key, "version", _version(attrs.get("version")), f"{path}.version")
-    rights = [(_dict(r).get("rightsIdentifier"), _dict(r).get("rightsUri"), _dict(r).get("rights"),
+    rights = [(as_dict(r).get("rightsIdentifier"), as_dict(r).get("rightsUri"), as_dict(r).get("rights"),
                f"{path}.rightsList[{i}]") for i, r in enumerate(_list(attrs.get("rightsList")))]
     read_rights(ex, key, rights)
     read_sizes(ex, key, [(s, f"{path}.sizes[{i}]") for i, s in enumerate(_list(attrs.get("sizes")))],
                formats=len([f for f in _list(attrs.get("formats")) if _text(f)]))
     _json_files_and_formats(ex, key, attrs, path, media)
     _json_homepage(ex, key, attrs, path, url)
-    descriptions = [(_dict(d).get("descriptionType"), _dict(d).get("description"))
+    descriptions = [(as_dict(d).get("descriptionType"), as_dict(d).get("description"))
                     for d in _list(attrs.get("descriptions"))]
     _add(ex, key, "description", _abstract(descriptions), f"{path}.descriptions")
-    subjects = [_text(_dict(s).get("subject")) for s in _list(attrs.get("subjects"))]
+    subjects = [_text(as_dict(s).get("subject")) for s in _list(attrs.get("subjects"))]
     _add(ex, key, "keywords", [s for s in subjects if s and len(s) <= 200], f"{path}.subjects")
-    _resource_type(ex, _dict(attrs.get("types")).get("resourceTypeGeneral"), f"{path}.types")
+    _resource_type(ex, as_dict(attrs.get("types")).get("resourceTypeGeneral"), f"{path}.types")
 
 
 def _json_doi(ex: Extraction, key, attrs: dict, path: str, resource_id) -> None:
@@ -257,7 +253,7 @@ def _json_doi(ex: Extraction, key, attrs: dict, path: str, resource_id) -> None:
 
 def _json_publisher(ex: Extraction, key, publisher, path: str, client: str | None) -> None:
     """publisher is a string (kernel <= 4.4) or {name, publisherIdentifier} (kernel 4.5)."""
-    name = _text(_dict(publisher).get("name")) if isinstance(publisher, dict) else _text(publisher)
+    name = _text(as_dict(publisher).get("name")) if isinstance(publisher, dict) else _text(publisher)
     if name and len(name) <= 300:
         _add(ex, key, "publisher", name, f"{path}.publisher")
     elif client:
@@ -279,7 +275,7 @@ def _json_homepage(ex: Extraction, key, attrs: dict, path: str, url: str | None)
     if isinstance(page, str) and page.startswith(("http://", "https://")):
         _homepage(ex, key, page, f"{path}.url", url)
         return
-    alternates = [(_dict(a).get("alternateIdentifierType"), _dict(a).get("alternateIdentifier"),
+    alternates = [(as_dict(a).get("alternateIdentifierType"), as_dict(a).get("alternateIdentifier"),
                    f"{path}.alternateIdentifiers[{i}]")
                   for i, a in enumerate(_list(attrs.get("alternateIdentifiers")))]
     _alternate_url(ex, key, alternates, url)
@@ -293,11 +289,11 @@ def _titles(titles, single) -> str | None:
     for item in _list(titles):
         if isinstance(item, str):
             item = {"title": item}
-        title = _dict(item).get("title")
+        title = as_dict(item).get("title")
         if not isinstance(title, str) or not title.strip():
             continue
         any_title = any_title or title
-        if not _dict(item).get("titleType") and plain is None:
+        if not as_dict(item).get("titleType") and plain is None:
             plain = title
     return plain or any_title or (single if isinstance(single, str) else None)
 
@@ -467,8 +463,8 @@ def _content_files(value, mimes: list | None = None) -> list[FileEntry]:
 
 def _media_files(data: dict) -> list[FileEntry]:
     """`included` media (JSON:API ?include=media): registered content URLs with MIME types."""
-    media = [_dict(_dict(inc).get("attributes")) for inc in _list(data.get("included"))
-             if _dict(inc).get("type") == "media"]
+    media = [as_dict(as_dict(inc).get("attributes")) for inc in _list(data.get("included"))
+             if as_dict(inc).get("type") == "media"]
     return _content_files([m.get("url") for m in media], [m.get("mediaType") for m in media])
 
 

@@ -36,7 +36,7 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import merged_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
-from extractors.normalize.text import decode, load_json
+from extractors.normalize.text import decode, load_json, starts_like_html
 from extractors.normalize.urls import basename, same_page
 
 NAME = "dcat"
@@ -102,8 +102,7 @@ def sniff(body: bytes, content_type: str | None) -> bool:
     """RDF that types something dcat:Dataset or dcat:Catalog, under whatever prefix the DCAT
     namespace is bound to (xmlns:dcat=, @prefix dcat:, a JSON-LD context entry)."""
     head = body[:2_000_000]
-    start = head[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html")):
+    if starts_like_html(head):
         return False
     if DCAT_TYPE_IRI.search(head):
         return True

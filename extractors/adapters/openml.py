@@ -28,7 +28,7 @@ from extractors.normalize.formats import from_encoding_format, from_filename, so
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import (UCI_CLASSES_RE, UCI_FEATURES_RE, UCI_INSTANCES_RE,
                                         class_vote, paragraph_sentences, stated_totals)
-from extractors.normalize.text import decode, load_json
+from extractors.normalize.text import decode, load_json, starts_like_html
 
 NAME = "openml"
 VERSION = "1.1.1"
@@ -54,8 +54,7 @@ def match_url(url: str) -> bool:
 
 def accepts(body: bytes, content_type: str | None) -> bool:
     """An OpenML URL serving HTML (an error page, the web UI) is not an API response."""
-    head = body[:512].decode("utf-8", "replace").lstrip("\ufeff \t\r\n").lower()
-    return not head.startswith(("<!doctype html", "<html"))
+    return not starts_like_html(body)
 
 
 def sniff(body: bytes, content_type: str | None) -> bool:

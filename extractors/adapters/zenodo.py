@@ -37,7 +37,7 @@ from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.prose import subject_counts
 from extractors.normalize.sizes import parse_size
-from extractors.normalize.text import decode, load_json
+from extractors.normalize.text import as_dict, decode, load_json, starts_like_html
 from extractors.normalize.urls import same_page
 
 NAME = "zenodo"
@@ -112,8 +112,7 @@ CLAIMS = Claims(
 def _looks_like_html(body: bytes, content_type: str | None) -> bool:
     if content_type and "html" in content_type.lower():
         return True
-    head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return head.startswith((b"<!doctype html", b"<html", b"<head", b"<meta"))
+    return starts_like_html(body, also=(b"<head", b"<meta"))
 
 
 ZENODO_HTML = re.compile(
@@ -199,10 +198,6 @@ def _add(ex: Extraction, key: str | None, field: str, value, evidence: str, rank
     ex.add(field, value, evidence[:MAX_EVIDENCE], rank=rank, record=key, **kw)
 
 
-def _dict(value) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
 def _list(value) -> list:
     return value if isinstance(value, list) else []
 
@@ -279,7 +274,7 @@ def _current_path(url: str | None) -> str | None:
 # ---------------------------------------------------------------- JSON records
 
 def read_record(ex: Extraction, rec: dict, path: str, key: str | None, url: str | None) -> None:
-    meta = _dict(rec.get("metadata"))
+    meta = as_dict(rec.get("metadata"))
     mpath = f"{path}.metadata"
 
     _add(ex, key, "title", _title(ex, meta.get("title"), f"{mpath}.title"), f"{mpath}.title")
@@ -311,8 +306,8 @@ def _read_doi(ex, rec, meta, path, key) -> None:
     candidates = (
         (meta.get("doi"), f"{path}.metadata.doi"),
         (rec.get("doi"), f"{path}.doi"),
-        (_dict(_dict(rec.get("pids")).get("doi")).get("identifier"), f"{path}.pids.doi.identifier"),
-        (_dict(rec.get("links")).get("doi"), f"{path}.links.doi"),
+        (as_dict(as_dict(rec.get("pids")).get("doi")).get("identifier"), f"{path}.pids.doi.identifier"),
+        (as_dict(rec.get("links")).get("doi"), f"{path}.links.doi"),
     )
     for value, where in candidates:
         doi = normalize_doi(value) if isinstance(value, str) else None
@@ -349,11 +344,11 @@ def _read_license(ex, meta, mpath, key) -> None:
     elif isinstance(lic, str):
         found.append((lic, f"{mpath}.license"))
     for i, right in enumerate(_list(meta.get("rights"))):
-        right = _dict(right)
+        right = as_dict(right)
         title = right.get("title")
         if isinstance(title, dict):  # InvenioRDM i18n: {"en": "..."}
             title = title.get("en") or next(iter(title.values()), None)
-        link = right.get("link") or _dict(right.get("props")).get("url")
+        link = right.get("link") or as_dict(right.get("props")).get("url")
         for value, name in ((right.get("id"), "id"), (link, "link"), (title, "title")):
             if isinstance(value, str) and value.strip():
                 found.append((value, f"{mpath}.rights[{i}].{name}"))
@@ -384,7 +379,7 @@ def _read_access(ex, rec, meta, path, key) -> None:
     if not isinstance(access, dict):
         return
     # InvenioRDM: record and files are "public" or "restricted"; an active embargo closes files.
-    if _dict(access.get("embargo")).get("active") is True:
+    if as_dict(access.get("embargo")).get("active") is True:
         _add(ex, key, "access", "restricted", f"{path}.access.embargo.active")
     elif access.get("files") == "public" and access.get("record", "public") == "public":
         _add(ex, key, "access", "open", f"{path}.access.files")
@@ -393,7 +388,7 @@ def _read_access(ex, rec, meta, path, key) -> None:
 
 
 def _read_homepage(ex, rec, path, key, url) -> None:
-    links = _dict(rec.get("links"))
+    links = as_dict(rec.get("links"))
     # html (legacy) / self_html (InvenioRDM) is this version's landing page; latest_html may be
     # another version, so it is not used.
     for name in ("html", "self_html"):
@@ -416,7 +411,7 @@ def _read_record_files(ex, rec, path, key) -> None:
         entries, where = files.get("entries"), f"{path}.files.entries"
         if entries is None:
             _file_totals(ex, files, path, key)
-            files_link = _dict(rec.get("links")).get("files")
+            files_link = as_dict(rec.get("links")).get("files")
             if key is None and isinstance(files_link, str) and files.get("enabled") is not False:
                 ex.follow.append(Follow(files_link, "page", "file listing of this record"))
             return
@@ -479,7 +474,7 @@ def _file_entry(item, dict_key: str | None) -> FileEntry | None:
     name = item.get("key") or item.get("filename") or dict_key
     if not isinstance(name, str) or not name.strip() or len(name) > 1000:
         return None
-    links = _dict(item.get("links"))
+    links = as_dict(item.get("links"))
     # The download: InvenioRDM `content` (its `self` is the file's metadata), a deposition's
     # `download`, legacy `self`.
     url = links.get("content") or links.get("download") or links.get("self")
@@ -556,7 +551,7 @@ def read_search(ex: Extraction, data: dict, url: str | None) -> None:
             ex.warn(f"{path}: record without id or self link")
             continue
         read_record(ex, hit, path, key, url)
-    nxt = _dict(data.get("links")).get("next")
+    nxt = as_dict(data.get("links")).get("next")
     if isinstance(nxt, str) and nxt.startswith(("http://", "https://")):
         ex.follow.append(Follow(nxt, "page", "next page of search hits"))
 
@@ -565,7 +560,7 @@ def _record_key(hit: dict) -> str | None:
     for value in (hit.get("id"), hit.get("recid")):
         if isinstance(value, (int, str)) and not isinstance(value, bool) and str(value).strip():
             return str(value).strip()[:200]
-    link = _dict(hit.get("links")).get("self")
+    link = as_dict(hit.get("links")).get("self")
     return link[:500] if isinstance(link, str) else None
 
 

@@ -423,3 +423,19 @@ def _scanned_depth_exceeds(text: str, limit: int) -> bool:
     except yaml.YAMLError:
         return False   # not YAML: the loader reports it
     return False
+
+
+_LEADING_SPACE = b"\xef\xbb\xbf \t\r\n"
+
+
+def starts_like_html(body: bytes, also: tuple[bytes, ...] = ()) -> bool:
+    """Whether a body opens as an HTML page (`<!doctype html`, `<html`, or one of `also`), after
+    a byte-order mark and white space: the check every adapter makes to tell an API response
+    from an error page or a web UI served at the same URL."""
+    head = bytes(body[:512]).lstrip(_LEADING_SPACE).lower()
+    return head.startswith((b"<!doctype html", b"<html") + also)
+
+
+def as_dict(value) -> dict:
+    """value when it is a JSON object, else an empty one (API fields that are sometimes null)."""
+    return value if isinstance(value, dict) else {}

@@ -300,7 +300,7 @@ def test_empty_search_page_is_an_empty_listing_but_not_sniffed():
     assert ex.listing and not ex.facts
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json")))
 def test_fact_shapes(name):
     """Evidence is short and values have the label format's shapes, on every fixture."""
     ex = registry.run("datacite", None, load(name))

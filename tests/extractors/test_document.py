@@ -62,7 +62,7 @@ def test_str_body_and_wrong_types_do_not_raise():
 
 def test_truncated_fixtures_never_raise():
     for path in sorted(FIXTURES.rglob("*")):
-        if path.is_file():
+        if path.is_file() and not path.name.endswith(".expected.json"):
             body = path.read_bytes()
             for cut in (1, len(body) // 3, len(body) // 2, len(body) - 1):
                 result = extract_document(body[:cut])

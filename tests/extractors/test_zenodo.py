@@ -372,7 +372,7 @@ def test_search_with_junk_hits_warns():
     assert ex.error is None and ex.listing and not ex.facts and len(ex.warnings) == 3
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir() if not p.name.endswith(".expected.json")))
 def test_fact_shapes(name):
     """Evidence is short and values have the label format's shapes, on every fixture."""
     ex = registry.run("zenodo", "https://zenodo.org/records/0", load(name))

@@ -44,7 +44,7 @@ from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote, no
                                         paragraph_sentences, people_subject_counts,
                                         prose_counts,
                                         single_subject_phrase, split_total, stated_totals)
-from extractors.normalize.text import MAX_YAML_DEPTH, decode, load_json, yaml_too_deep
+from extractors.normalize.text import MAX_YAML_DEPTH, decode, load_json, starts_like_html, yaml_too_deep
 from extractors.normalize.urls import basename
 from extractors.parse.markdown import parse as parse_markdown
 
@@ -147,8 +147,7 @@ def _head_text(body: bytes) -> str:
 def _looks_html(body: bytes, content_type: str | None) -> bool:
     if content_type and "html" in content_type.lower():
         return True
-    head = body[:512].decode("utf-8", "replace").lstrip("\ufeff \t\r\n").lower()
-    return head.startswith(("<!doctype html", "<html"))
+    return starts_like_html(body)
 
 
 # ---------------------------------------------------------------------------------- entry
