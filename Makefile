@@ -11,10 +11,12 @@ export PREFECT_HOME ?= $(CURDIR)/var/prefect
 
 .PHONY: install demo test reality demo-archive bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml tests/site/package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[test,dask,croissant]'
+	# axe-core for the site's accessibility test (tests/site); skipped there when absent.
+	if command -v npm >/dev/null; then npm ci --prefix tests/site --no-audit --no-fund; fi
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -94,3 +94,43 @@ def headline(card: dict) -> str:
     if f.get("publisher"):
         parts.append(f"maintainer {f['publisher']}")
     return ", ".join(parts)
+
+
+# ---------------------------------------------------------------------------- for the site
+# Read helpers for the static site (warehouse/site.py): what the card JSON does not carry.
+HISTORY_ITEMS = (("fact", "license"), ("fact", "commercial_use"), ("fact", "size_bytes"),
+                 ("lqs", "composite"), ("lqs", "tier"), ("dataset", "status"))
+
+
+def last_checked(con) -> dict[str, str]:
+    """When each dataset's source was last harvested (any outcome), as 'YYYY-MM-DD HH:MM' UTC."""
+    rows = con.execute("""select dataset_id, strftime(max(finished_at), '%Y-%m-%d %H:%M')
+                          from source_runs where finished_at is not null group by dataset_id""").fetchall()
+    return dict(rows)
+
+
+def card_history(con) -> dict[str, list[dict]]:
+    """Each dataset's changes of licence, commercial use, size, LQS and status, oldest first."""
+    from warehouse.history import rows_as_dicts, select_sql
+
+    wanted = " or ".join(f"(kind = '{kind}' and item = '{item}')" for kind, item in HISTORY_ITEMS)
+    out: dict[str, list[dict]] = {}
+    rows = rows_as_dicts(con.execute(select_sql(wanted)).fetchall())
+    for row in sorted(rows, key=lambda r: (r["changed_at"], r["kind"], r["item"], r["run_id"])):
+        out.setdefault(row["dataset_id"], []).append(row)
+    return out
+
+
+def conflict_details(con) -> dict[str, list[dict]]:
+    """Each dataset's current conflicts: field, the two values and where each was read."""
+    if not _has(con, "conflicts"):
+        return {}
+    rows = con.execute("""select dataset_id, field, value_a, source_a, extractor_a, value_b, source_b, extractor_b
+                          from conflicts order by all""").fetchall()
+    out: dict[str, list[dict]] = {}
+    for dataset_id, field, value_a, source_a, extractor_a, value_b, source_b, extractor_b in rows:
+        out.setdefault(dataset_id, []).append({
+            "field": field,
+            "sides": [{"value": json.loads(value_a), "source_url": source_a, "extractor": extractor_a},
+                      {"value": json.loads(value_b), "source_url": source_b, "extractor": extractor_b}]})
+    return out

@@ -8,6 +8,7 @@ manifest, written into a folder.
 - croissant/<id>.jsonld: schema.org/Croissant 1.0 metadata that mlcroissant validates. Croissant
   requires a checksum on every FileObject, so only files with a known sha256 are listed; the
   others are counted in an additionalProperty instead of being given a made-up checksum.
+- index.html and cards/<id>.html: the static catalog site (warehouse/site.py).
 - manifest.json: every file with its sha256 and size, written last.
 
 Every file is built in memory and replaced (temp file, fsync, rename) only when its sha256
@@ -29,7 +30,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from warehouse import history
+from warehouse import history, site
 from warehouse.cards import cards, headline
 from warehouse.db import WarehouseError, fetch_one
 
@@ -136,11 +137,15 @@ def _outputs(con, changes_sql: str, params: list) -> dict[str, bytes]:
         outputs.update(table_files(con, name, sql, []))
     outputs.update(table_files(con, "changes", changes_sql, params))
     descriptions, files = _descriptions(con), _files(con)
-    for dataset_id, data in sorted(cards(con).items()):
-        stem = UNSAFE.sub("_", dataset_id)
+    all_cards = cards(con)
+    stems = {dataset_id: UNSAFE.sub("_", dataset_id) for dataset_id in all_cards}
+    for dataset_id, data in sorted(all_cards.items()):
+        stem = stems[dataset_id]
         outputs[f"cards/{stem}.json"] = _json_bytes(data)
         doc = croissant(data, descriptions.get(dataset_id), files.get(dataset_id, []))
         outputs[f"croissant/{stem}.jsonld"] = _json_bytes(doc)
+    # The static site (index.html, cards/<id>.html): listed in the manifest like every output.
+    outputs.update(site.pages(con, all_cards, stems))
     return outputs
 
 

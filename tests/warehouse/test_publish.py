@@ -63,6 +63,7 @@ def test_publish_writes_every_table_card_and_croissant_with_a_manifest(published
     env, out, report = published
     expected = {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "json", "csv")}
     expected |= {f"cards/{d}.json" for d in ("birds", "soil")} | {f"croissant/{d}.jsonld" for d in ("birds", "soil")}
+    expected |= {"index.html", "cards/birds.html", "cards/soil.html"}     # the static site (tests/site)
     assert set(report["files"]) == expected | {"manifest.json"}
     assert set(report["written"]) == set(report["files"]) and report["removed"] == []
     assert {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} == set(report["files"])
@@ -161,9 +162,9 @@ def test_the_next_publish_carries_only_the_changes_since_the_last(published, mon
     assert {(c["kind"], c["item"]) for c in changes} >= {("dimension", "validation"), ("lqs", "composite")}
     # What soil's new score touches is rewritten; birds' card and Croissant are left alone.
     assert set(third["written"]) == {f"{t}.{ext}" for t in TABLES for ext in ("parquet", "json", "csv")} | {
-        "cards/soil.json", "croissant/soil.jsonld", "manifest.json"}
+        "cards/soil.json", "croissant/soil.jsonld", "cards/soil.html", "index.html", "manifest.json"}
     after = stats(out)
-    for name in ("cards/birds.json", "croissant/birds.jsonld"):
+    for name in ("cards/birds.json", "croissant/birds.jsonld", "cards/birds.html"):
         assert after[name] == before[name]
 
 
