@@ -103,7 +103,18 @@ def test_catalog_facts_are_what_the_pages_state(harvest, dataset_id, expected):
     _, _, con = harvest
     row = _catalog(con)[dataset_id]
     for column, value in expected.items():
+        column = "page_title" if column == "title" else column   # the page's own title
         assert row[column] == value, (dataset_id, column, row[column])
+
+
+def test_catalog_shows_the_editors_name_and_inner_formats(harvest):
+    """What the catalog's card reads: the display title is sources.toml's name; the formats name
+    the curated inner format of the image archives."""
+    _, _, con = harvest
+    nih = _catalog(con)["nih-chestxray14"]
+    assert (nih["title"], nih["page_title"]) == ("NIH ChestX-ray14", "ChestXray-NIHCC")
+    assert nih["formats"] == "PNG (in TAR) · CSV"
+    assert _catalog(con)["mnist"]["formats"] == "PARQUET"   # no inner format: the formats as stated
 
 
 @pytest.mark.parametrize("dataset_id, field, value", [

@@ -34,6 +34,12 @@ def cards(con, dataset_ids: list[str] | None = None) -> dict[str, dict]:
             out[dataset_id]["facts"][field] = json.loads(value)
             out[dataset_id]["provenance"][field] = {"basis": basis, "extractor": extractor, "evidence": evidence,
                                                     "source_url": source_url, "archive_sha256": sha}
+    # The formats as the catalog shows them, inner formats of archives included (migration 006).
+    if _has(con, "catalog_formats"):
+        for dataset_id, text in con.execute(
+                f"select dataset_id, formats from catalog_formats {where}", params).fetchall():
+            if dataset_id in out and text:
+                out[dataset_id]["formats_text"] = text
     if _has(con, "conflicts"):
         for dataset_id, fields in con.execute(
                 f"select dataset_id, list(distinct field order by field) from conflicts {where} group by all",
@@ -84,8 +90,8 @@ def headline(card: dict) -> str:
         parts.append(f"{f['class_count']} classes")
     if f.get("size_bytes") is not None:
         parts.append(human_bytes(f["size_bytes"]))
-    if f.get("formats"):
-        parts.append(" · ".join(f["formats"]))
+    if card.get("formats_text") or f.get("formats"):
+        parts.append(formats_text(card))
     if f.get("license"):
         commercial = {True: " (commercial OK)", False: " (non-commercial)"}.get(f.get("commercial_use"), "")
         parts.append(f"{f['license']}{commercial}")
@@ -134,3 +140,9 @@ def conflict_details(con) -> dict[str, list[dict]]:
             "sides": [{"value": json.loads(value_a), "source_url": source_a, "extractor": extractor_a},
                       {"value": json.loads(value_b), "source_url": source_b, "extractor": extractor_b}]})
     return out
+
+
+def formats_text(card: dict) -> str | None:
+    """"PNG (in TAR) · CSV": the catalog view's text (catalog_formats), else the formats fact."""
+    formats = card["facts"].get("formats")
+    return card.get("formats_text") or (" · ".join(formats) if formats else None)

@@ -13,7 +13,7 @@ import json
 from urllib.parse import urlsplit
 
 from scoring.lqs import DIMENSIONS
-from warehouse.cards import card_history, conflict_details, human_bytes, last_checked
+from warehouse.cards import card_history, conflict_details, formats_text, human_bytes, last_checked
 from warehouse.history import describe
 
 # Fields of the facts table in reading order (cards.CARD_FIELDS holds no more than these).
@@ -112,7 +112,7 @@ def _summary(card: dict) -> list[tuple[str, str]]:
         ("Classes", f"{f['class_count']:,}" if f.get("class_count") is not None else unknown),
         ("Size", size_text(f.get("size_bytes")) or unknown),
         ("Files", f"{f['file_count']:,}" if f.get("file_count") is not None else unknown),
-        ("Formats", " · ".join(f["formats"]) if f.get("formats") else unknown),
+        ("Formats", formats_text(card) or unknown),
         ("Licence", f"{licence} ({commercial_text(f.get('commercial_use'))})" if licence else unknown),
         ("Release year", str(f["release_date"])[:4] if f.get("release_date") else unknown),
         ("Maintainer", f.get("publisher") or unknown),
