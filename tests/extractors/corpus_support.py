@@ -90,6 +90,14 @@ def check_folder_scores(folder: str, records: dict[str, dict], tmp_path: Path,
     return report
 
 
+def all_labels() -> list[dict]:
+    """Every label with a real input, in every corpus folder ([] without the corpus)."""
+    if not CORPUS.is_dir():
+        return []
+    labels = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.rglob("*.expected.json"))]
+    return [label for label in labels if label.get("input")]
+
+
 def other_inputs(folder: str) -> list[dict]:
     """Labels with a real input in every corpus folder but this one."""
     out = []

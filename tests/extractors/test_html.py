@@ -213,15 +213,7 @@ def test_no_break_spaces_are_thousands_separators_in_pages():
 
 # ----------------------------------------------------------------------------- real corpus
 
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-
-
-def corpus_labels():
-    if not CORPUS.is_dir():
-        return []
-    labels = [json.loads(p.read_text(encoding="utf-8"))
-              for p in sorted(CORPUS.rglob("*.expected.json"))]
-    return [label for label in labels if label.get("input")]
+from tests.extractors.corpus_support import CORPUS, all_labels as corpus_labels  # noqa: E402
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"shared corpus not found at {CORPUS}")
