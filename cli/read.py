@@ -12,7 +12,8 @@ import typer
 from cli.app import STATE, UserError, _config, _echo_json, _replay_paths, _source_ids, _warehouse, app
 
 @app.command()
-def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def sources(wide: bool = typer.Option(False, "--wide", help="Also the adapter and enabled columns."),
+            as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """List the catalog's sources."""
     config = _config()
     rows = [{"id": s.id, "name": s.name, "category": s.category, "adapter": s.adapter or "auto",
@@ -23,11 +24,16 @@ def sources(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -
     from rich.console import Console
     from rich.table import Table
 
+    # Four columns fit 80 characters; a disabled source says so beside its id.
     table = Table(title=f"{len(rows)} sources ({config.dir / 'sources.toml'})")
-    for col in ("id", "name", "category", "adapter", "enabled", "url"):
-        table.add_column(col, overflow="fold")
+    columns = ("id", "name", "category", "adapter", "enabled", "url") if wide else ("id", "name", "category", "url")
+    for col in columns:
+        table.add_column(col, overflow="fold", min_width=8, ratio=2 if col == "url" else 1)
     for r in rows:
-        table.add_row(r["id"], r["name"], r["category"], r["adapter"], "yes" if r["enabled"] else "no", r["url"])
+        cells = {**r, "enabled": "yes" if r["enabled"] else "no"}
+        if not wide and not r["enabled"]:
+            cells["id"] = f"{r['id']} (disabled)"
+        table.add_row(*[cells[c] for c in columns])
     Console().print(table)
 
 
@@ -38,7 +44,8 @@ def show(source_id: str = typer.Argument(..., help="Dataset id."),
     from warehouse.cards import card
 
     config = _config()
-    _source_ids(config, [source_id])
+    if not _stored(config, source_id):
+        _source_ids(config, [source_id])
     with _warehouse(config).reader() as con:
         data = card(con, source_id)
     if data is None or not data["facts"] and data["lqs"] is None:
@@ -49,6 +56,20 @@ def show(source_id: str = typer.Argument(..., help="Dataset id."),
         from cli.render import render
 
         render(data)
+
+
+def _stored(config, source_id: str) -> bool:
+    """True for a dataset the warehouse holds that sources.toml does not name (one harvested by
+    `lqs harvest --url`): its card can be shown too."""
+    from warehouse.db import WarehouseError
+
+    if any(s.id == source_id for s in config.sources):
+        return False
+    try:
+        with _warehouse(config).reader() as con:
+            return bool(con.execute("select count(*) from datasets where dataset_id = ?", [source_id]).fetchone()[0])
+    except WarehouseError:
+        return False
 
 
 @app.command()
@@ -140,7 +161,8 @@ def adapters(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) 
 @app.command()
 def fetches(run: Optional[str] = typer.Option(None, "--run", help="Run id (default: the latest run)."),
             host: Optional[str] = typer.Option(None, "--host", help="Only this host."),
-            as_json: bool = typer.Option(False, "--json", help="Print rows as JSON.")) -> None:
+            wide: bool = typer.Option(False, "--wide", help="Every column of the ledger (the default fits 80 columns)."),
+            as_json: bool = typer.Option(False, "--json", help="Print rows as JSON (every column).")) -> None:
     """List the fetch ledger of a run: every attempt with its outcome."""
     from cli.render import print_rows
 
@@ -159,9 +181,37 @@ def fetches(run: Optional[str] = typer.Option(None, "--run", help="Run id (defau
         rows = cur.fetchall()
         per_host = con.execute(f"""select host, outcome, count(*) from fetches where run_id = ?
                                    {'and host = ?' if host else ''} group by all order by 1, 2""", params).fetchall()
-    print_rows(columns, rows, "json" if as_json else "table")
+    if as_json or wide:
+        print_rows(columns, rows, "json" if as_json else "table", whole=("outcome",))
+    else:
+        _print_fetches(columns, rows)
     if not as_json:
         typer.echo(f"run {run_id}: " + "; ".join(f"{h} {o} {n}" for h, o, n in per_host))
+
+
+FETCH_COLUMNS = ("dataset_id", "url", "outcome", "status", "ms")
+
+
+def _print_fetches(columns: list[str], rows: list[tuple]) -> None:
+    """The narrow ledger: who, what, how it went; then each distinct reason a fetch failed, once,
+    in plain words (`--wide` has the raw error of every row, `--json` everything)."""
+    from types import SimpleNamespace
+
+    from cli.render import print_rows
+    from flows.harvest import fetch_reason
+
+    pick = [columns.index(c) for c in FETCH_COLUMNS]
+    print_rows(["dataset", "url", "outcome", "status", "ms"], [tuple(r[i] for i in pick) for r in rows],
+               whole=("outcome", "status", "ms"))
+    reasons: dict[str, int] = {}
+    for r in rows:
+        row = dict(zip(columns, r))
+        if row["error"]:
+            got = SimpleNamespace(url=row["url"], outcome=row["outcome"], error=row["error"])
+            why = f"{row['outcome']}: {fetch_reason(got)}"
+            reasons[why] = reasons.get(why, 0) + 1
+    for why, n in reasons.items():
+        typer.echo(f"  {why}" + (f" (×{n})" if n > 1 else ""))
 
 
 @app.command()

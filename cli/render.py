@@ -45,7 +45,9 @@ def render(card: dict) -> None:
     console.print(facts)
 
 
-def print_rows(columns: list[str], rows: list[tuple], mode: str = "table") -> None:
+def print_rows(columns: list[str], rows: list[tuple], mode: str = "table", whole: tuple[str, ...] = ()) -> None:
+    """rows as JSON, CSV or a table. In a table the `whole` columns (short codes, numbers) keep
+    their full width and the others fold onto more lines: nothing is cut to a few letters."""
     if mode == "json":
         print(json.dumps([dict(zip(columns, r)) for r in rows], indent=2, ensure_ascii=False, default=str))
         return
@@ -57,10 +59,21 @@ def print_rows(columns: list[str], rows: list[tuple], mode: str = "table") -> No
     from rich.console import Console
     from rich.table import Table
 
+    cells = [["" if v is None else str(v) for v in r] for r in rows]
     table = Table(show_lines=False)
-    for col in columns:
-        table.add_column(col, overflow="fold")
-    for r in rows:
-        table.add_row(*["" if v is None else str(v) for v in r])
-    Console().print(table)
+    widths = []
+    for i, col in enumerate(columns):
+        longest = max([len(col), *(len(c[i]) for c in cells)])
+        widths.append(longest if col in whole else min(12, longest))
+        if col in whole:
+            table.add_column(col, no_wrap=True, min_width=widths[-1])
+        else:
+            table.add_column(col, overflow="fold", min_width=widths[-1])
+    for c in cells:
+        table.add_row(*c)
+    console = Console()
+    needed = sum(widths) + 3 * len(widths) + 1   # cells, their padding and the borders
+    if needed > console.width:   # wider than the terminal: let it wrap lines rather than crop cells
+        console = Console(width=needed)
+    console.print(table)
     print(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Optional
@@ -57,15 +58,19 @@ def _progress():
 
 
 def _print_summary(summary: dict) -> None:
+    """The run as a table that fits the terminal: short columns whole, the id and the reason a
+    source failed folded onto more lines, never cut (the full summary is `--json`)."""
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{summary['kind']} {summary['run_id']}", show_lines=False)
-    for col in ("source", "status", "facts", "pages", "LQS", "error"):
-        table.add_column(col)
+    table.add_column("source", overflow="fold", min_width=8)
+    for col in ("status", "facts", "pages", "LQS"):
+        table.add_column(col, no_wrap=True)
+    table.add_column("error", overflow="fold", min_width=20, ratio=1)
     for s in summary["per_source"]:
         lqs = "" if s["lqs_after"] is None else f"{s['lqs_after']} {s['tier_after']}"
-        table.add_row(s["dataset_id"], s["status"], str(s["facts"]), str(s["pages"]), lqs, (s["error"] or "")[:80])
+        table.add_row(s["dataset_id"], s["status"], str(s["facts"]), str(s["pages"]), lqs, s["error"] or "")
     console = Console()
     console.print(table)
     console.print(f"{summary['sources_ok']} ok ({summary['sources_unchanged']} unchanged), "
@@ -76,15 +81,95 @@ def _print_summary(summary: dict) -> None:
 
 
 @app.command()
-def harvest(source_id: str = typer.Argument(..., help="Source id from sources.toml."),
+def harvest(source_id: Optional[str] = typer.Argument(None, help="Source id from sources.toml (or use --url)."),
+            url: Optional[str] = typer.Option(None, "--url", help="Harvest this URL, which sources.toml need not name; prints its card."),
+            category: Optional[str] = typer.Option(None, "--category", help="With --url: the LQS category (one of lqs.toml's; needed unless sources.toml names the URL)."),
+            save: bool = typer.Option(False, "--save", help="With --url: append the source to sources.toml after a successful harvest."),
             replay: Optional[list[Path]] = typer.Option(None, "--replay", help="Serve requests from this WARC archive (a file, or a folder of *.warc.gz; repeatable)."),
-            as_json: bool = typer.Option(False, "--json", help="Print the run summary as JSON.")) -> None:
-    """Harvest one source now (a Prefect flow run of harvest-source)."""
-    _source_ids(_config(), [source_id])
-    summary = _run_flow(lambda flows: flows.harvest_source, source_id=source_id, replay=_replay_paths(replay))
-    _echo_json(summary) if as_json else _print_summary(summary)
+            as_json: bool = typer.Option(False, "--json", help="Print the run summary (with --url: the card) as JSON.")) -> None:
+    """Harvest one source now (a Prefect flow run of harvest-source): a source id, or any URL with --url."""
+    if (source_id is None) == (url is None):
+        raise UserError("give a source id or --url URL, not both" if source_id else "give a source id or --url URL")
+    if source_id is not None:
+        if category is not None or save:
+            raise UserError("--category and --save go with --url only")
+        _source_ids(_config(), [source_id])
+        summary = _run_flow(lambda flows: flows.harvest_source, source_id=source_id, replay=_replay_paths(replay))
+        _echo_json(summary) if as_json else _print_summary(summary)
+        if summary["sources_failed"]:
+            raise typer.Exit(1)
+        return
+    _harvest_url(url, category, save, _replay_paths(replay), as_json)
+
+
+def _harvest_url(url: str, category: Optional[str], save: bool, replay: Optional[list[str]], as_json: bool) -> None:
+    """`lqs harvest --url`: a URL sources.toml names is harvested as that source; any other as
+    an ad hoc source whose id is derived from the URL. Then the card, as `lqs show` prints it."""
+    from config import edit
+
+    config = _config()
+    url = url.strip()
+    if not re.match(r"^https?://[^/\s]+", url):
+        raise UserError(f"--url must be an http(s) URL (got {url!r})")
+    known = edit.configured(config, url)
+    if known is not None:
+        if save:
+            raise UserError(f"{url} is source {known.id!r} in sources.toml already; not saved")
+        if category is not None and edit.category_named(config, category) != known.category:
+            raise UserError(f"{url} is source {known.id!r} in sources.toml, category {known.category!r}; "
+                            "change it there")
+        summary = _run_flow(lambda flows: flows.harvest_source, source_id=known.id, replay=replay)
+        dataset_id = known.id
+    else:
+        if category is None:
+            raise UserError(f"--category is needed for a URL sources.toml does not name "
+                            f"(one of: {', '.join(config.categories)})")
+        entry = edit.adhoc_entry(url, edit.category_named(config, category), _new_id(config, url))
+        if save:  # refused before the run, not after it
+            edit.refuse_duplicate(config, entry)
+        summary = _run_flow(lambda flows: flows.harvest_source, source=entry, replay=replay)
+        dataset_id = entry["id"]
     if summary["sources_failed"]:
+        _echo_json(summary) if as_json else _print_summary(summary)
+        if save:
+            typer.echo("lqs: not saved to sources.toml: the harvest failed", err=True)
         raise typer.Exit(1)
+    data = _card(config, dataset_id)
+    if as_json:
+        _echo_json(data)
+    else:
+        from cli.render import render
+
+        render(data)
+    if save:
+        title = data["facts"].get("title")
+        if isinstance(title, str) and title.strip():   # the page's own name reads better than the URL
+            entry["name"] = title.strip()
+        path = edit.append_source(config, entry)
+        typer.echo(f"saved [[source]] id = {entry['id']!r} to {path}", err=True)
+
+
+def _new_id(config, url: str) -> str:
+    """The id url_id derives, unique among configured sources and datasets of other URLs in the
+    warehouse (an earlier ad hoc harvest of this URL keeps its id)."""
+    from config import edit
+    from warehouse.db import WarehouseError
+
+    taken = {s.id for s in config.sources}
+    try:
+        with _warehouse(config).reader() as con:
+            rows = con.execute("select dataset_id, source_url from datasets").fetchall()
+    except WarehouseError:   # no warehouse yet: nothing stored to clash with
+        rows = []
+    taken |= {d for d, u in rows if not edit.same_url(u or "", url)}
+    return edit.url_id(url, taken)
+
+
+def _card(config, dataset_id: str) -> dict:
+    from warehouse.cards import card
+
+    with _warehouse(config).reader() as con:
+        return card(con, dataset_id)
 
 
 @app.command()

@@ -24,6 +24,40 @@ from config.load import Source
 from flows.extract_budget import ExtractTimeout, detect_and_run
 
 
+class FetchFailed(Exception):
+    """A page of the source could not be fetched; the message is the fetcher's reason (the same
+    text as the ledger's error), not an exception class."""
+
+    def __init__(self, url: str, got) -> None:
+        reason = fetch_reason(got)
+        if got.outcome == "skipped-robots":
+            super().__init__(f"{url} not fetched: {reason}")
+        else:
+            super().__init__(reason if url in reason else f"{url}: {reason}")
+
+
+# Failures whose ledger text is the HTTP library's exception: said in words instead.
+_WORDS = {"timeout": "no answer in time", "truncated": "the answer broke off before its end"}
+
+
+def fetch_reason(got) -> str:
+    """Why a fetch gave no body, in plain words: the fetcher's own text (HTTP 404 from ...,
+    robots.txt unreadable ..., not in the replay archive ...), except where that text is an
+    exception of the HTTP library."""
+    error = got.error or ""
+    if got.outcome == "connection-error":
+        low = error.lower()
+        cause = ("the host name did not resolve" if "resolve" in low or "name or service" in low else
+                 "the connection was refused" if "refused" in low else
+                 "the connection was reset" if "reset" in low else
+                 "a TLS certificate or handshake failed" if "ssl" in low or "certificate" in low else
+                 "no connection could be made")
+        return f"could not connect to {urlsplit(got.url).hostname}: {cause}"
+    if got.outcome in _WORDS and "deadline" not in error:   # a deadline's own text is plain already
+        return _WORDS[got.outcome]
+    return error or got.outcome.replace("-", " ")
+
+
 def by_host_turns(sources: list[Source]) -> list[Source]:
     """The sources reordered so their hosts take turns. A pool working through a host-sorted list
     would have every thread queued at one host's gate while other hosts wait for a free thread."""
@@ -86,11 +120,12 @@ def collect(source: Source, fetcher, settings: dict, previous: Previous | None =
                 result.status, result.reused_run_id = "unchanged", previous.run_id
                 return _finish(result, fetcher)
         _harvest(source, fetcher, settings, previous, store, result, bodies, budget)
-    except ExtractTimeout as exc:   # the message starts with the reason, extract-timeout
+    except (ExtractTimeout, FetchFailed) as exc:   # the message is the reason, in plain words
         result.status, result.error = "failed", str(exc)[:500]
         result.facts, result.files, result.label_stats = [], [], []
     except Exception as exc:  # one source's failure is recorded, never raised into the run
-        result.status, result.error = "failed", f"{type(exc).__name__}: {exc}"[:500]
+        # Not a reason a source gives but a bug of ours: the class name helps whoever fixes it.
+        result.status, result.error = "failed", f"internal error: {type(exc).__name__}: {exc}"[:500]
         result.facts, result.files, result.label_stats = [], [], []
     return _finish(result, fetcher)
 
@@ -179,7 +214,7 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
         seen.add(url)
         got = _fetch_page(source, fetcher, url, previous, store, bodies)
         if not got.ok:
-            raise RuntimeError(f"{url}: {got.error or got.outcome}")
+            raise FetchFailed(url, got)
         if got.final_url != url and got.final_url in seen:  # a page redirecting to one already read
             result.warnings.append(f"paging loop: {url} redirects to {got.final_url}, already read; walk ended there")
             continue

@@ -131,9 +131,29 @@ FLOW_OPTIONS = _options()
 
 @flow(name="harvest-source", description="Harvest one catalog source: fetch, extract, profile, load, score.",
       **FLOW_OPTIONS)
-def harvest_source(source_id: str, replay: str | list[str] | None = None, config_dir: str | None = None) -> dict:
+def harvest_source(source_id: str | None = None, replay: str | list[str] | None = None,
+                   config_dir: str | None = None, source: dict | None = None) -> dict:
+    """One source: a configured one by source_id, or one no config names given as plain data
+    in `source` (a [[source]] entry: id, name, url, category; checked by the config's rules)."""
     config = load(config_dir)
-    return execute(config, _sources(config, [source_id]), "harvest", _replay(replay))
+    if (source_id is None) == (source is None):
+        raise ValueError("harvest-source needs exactly one of source_id and source")
+    if source is None:
+        return execute(config, _sources(config, [source_id]), "harvest", _replay(replay))
+    return execute(*_with_adhoc(config, source), "harvest", _replay(replay))
+
+
+def _with_adhoc(config: Config, entry: dict) -> tuple[Config, list[Source]]:
+    """The config with the ad hoc source added (the run records every configured source and
+    this one in `datasets`), and the one source to harvest."""
+    from dataclasses import replace
+
+    from config.edit import checked
+
+    src = checked(config, entry)
+    if any(s.id == src.id for s in config.sources):
+        raise ValueError(f"source id {src.id!r} is in sources.toml already: harvest it by its id")
+    return replace(config, sources=[*config.sources, src]), [src]
 
 
 @flow(name="refresh-catalog", description="Refresh every enabled source of the catalog.", **FLOW_OPTIONS)
@@ -163,7 +183,8 @@ def deployments(config: Config) -> list:
     harvest = harvest_source.to_deployment(
         name=HARVEST_DEPLOYMENT, parameters={"config_dir": str(config.dir)},
         entrypoint_type=EntrypointType.MODULE_PATH, tags=["lqs"],
-        description="Harvest one source by hand: --param source_id=<id> [--param replay=<warc>].")
+        description="Harvest one source by hand: --param source_id=<id> [--param replay=<warc>], "
+                    "or any URL: --param 'source={\"id\": ..., \"name\": ..., \"url\": ..., \"category\": ...}'.")
     return [refresh, harvest]
 
 

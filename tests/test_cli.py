@@ -159,3 +159,75 @@ def test_adapters_lists_what_each_claims_in_detection_order():
     assert rows[-1]["name"] == "html" and rows[-1]["levels"] == ["PAGE"]
     text = lqs("adapters").stdout
     assert "zenodo" in text and "SPECIFIC" in text and "adapters" in lqs("--help").stdout
+
+
+def _at_80_columns(monkeypatch, call) -> str:
+    monkeypatch.setenv("COLUMNS", "80")   # rich sizes its Console from COLUMNS
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        call()
+    return out.getvalue()
+
+
+def test_a_failed_source_says_the_reason_in_80_columns(monkeypatch):
+    from cli.run import _print_summary
+
+    reason = ("https://www.openml.org/api/v1/json/data/61 not fetched: https://www.openml.org/robots.txt "
+              "unreadable (connection-error): everything disallowed for this run")
+    summary = {"kind": "harvest", "run_id": "r", "sources_ok": 0, "sources_unchanged": 0, "sources_failed": 1,
+               "facts": 0, "bytes": 0, "seconds": 1.0, "hosts": {},
+               "per_source": [{"dataset_id": "openml-iris", "status": "failed", "facts": 0, "pages": 0,
+                               "lqs_after": None, "tier_after": None, "error": reason}]}
+    text = _at_80_columns(monkeypatch, lambda: _print_summary(summary))
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "openml-iris" in text and "failed" in text
+    flat = "".join(line.split("│")[-2].strip() for line in text.splitlines() if line.count("│") > 2)
+    assert flat.replace(" ", "") == reason.replace(" ", "")   # folded, never cut
+
+
+def test_fetch_failures_read_as_reasons_not_exception_classes():
+    from fetch.http import FetchResult
+    from flows.harvest import FetchFailed, fetch_reason
+
+    dns = FetchResult("https://www.openml.org/x", "https://www.openml.org/x", None, "connection-error",
+                      error="ConnectionError: HTTPSConnectionPool(host='www.openml.org', port=443): Max retries "
+                            "exceeded (Caused by NameResolutionError(\"Failed to resolve 'www.openml.org'\"))")
+    assert fetch_reason(dns) == "could not connect to www.openml.org: the host name did not resolve"
+    robots = FetchResult("https://h.org/p", "https://h.org/p", None, "skipped-robots",
+                         error="https://h.org/robots.txt unreadable (timeout): everything disallowed for this run")
+    assert str(FetchFailed("https://h.org/p", robots)) == \
+        "https://h.org/p not fetched: https://h.org/robots.txt unreadable (timeout): everything disallowed for this run"
+    gone = FetchResult("https://h.org/p", "https://h.org/p", 404, "http-404", error="HTTP 404 from https://h.org/p")
+    assert str(FetchFailed("https://h.org/p", gone)) == "HTTP 404 from https://h.org/p"
+    slow = FetchResult("https://h.org/p", "https://h.org/p", None, "timeout", error="timeout on x: ReadTimeout")
+    assert str(FetchFailed("https://h.org/p", slow)) == "https://h.org/p: no answer in time"
+
+
+def test_a_bug_is_reported_as_an_internal_error():
+    from config.load import load
+    from flows.harvest import collect
+
+    class Broken:   # a fetcher whose get() has a bug: not a reason a source gives
+        def get(self, *args, **kwargs):
+            raise KeyError("oops")
+
+        def take_ledger(self, dataset_id):
+            return []
+
+    config = load()
+    result = collect(config.source("openml-iris"), Broken(), config.settings)
+    assert result.status == "failed" and result.error == "internal error: KeyError: 'oops'"
+
+
+def test_fetches_fit_80_columns(warehouse_env):
+    proc = lqs("fetches", env={**warehouse_env, "COLUMNS": "80"})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert max(len(line) for line in lines if line[:1] in "┏┃┡│└") <= 80   # the table; summary lines may wrap
+    header = next(line for line in lines if "outcome" in line)
+    assert [c.strip() for c in header.strip("┃").split("┃")] == ["dataset", "url", "outcome", "status", "ms"]
+    assert "not-modified" in proc.stdout or " ok " in proc.stdout
+    wide = lqs("fetches", "--wide", env={**warehouse_env, "COLUMNS": "200"})
+    assert "purpose" in wide.stdout and "retry_after" in wide.stdout and "error" in wide.stdout
+    sources = lqs("sources", env={**warehouse_env, "COLUMNS": "80"})
+    assert max(len(line) for line in sources.stdout.splitlines()) <= 80 and "Medical Imaging" in sources.stdout

@@ -35,7 +35,7 @@ def test_demo_replay_twice_appends_runs_and_keeps_one_current_score(workdir):
     row = query(workdir, """select dataset_id, item_count, item_unit, subject_count, class_count, size_bytes,
                             formats, license, commercial_use, release_year, publisher, lqs, tier from catalog
                             where lqs is not null""")
-    assert row == [("nih-chestxray14", 112_120, "images", 30_805, 14, 45_088_866_280, "CSV · TAR", "CC0-1.0",
+    assert row == [("nih-chestxray14", 112_120, "images", 30_805, 14, 45_088_866_280, "PNG (in TAR) · CSV", "CC0-1.0",
                     True, 2017, "NIH Clinical Center", 81, "gold")]
     assert query(workdir, "select count(*) from runs where status = 'ok'") == [(2,)]
     assert query(workdir, "select count(*) from lqs_scores") == [(2,)]
