@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from config.load import Config, Source, load
+from config.load import Config, Source, default_dir, load
 from flows.pipeline import BatchSpec, Run, collect_batch
 
 
@@ -128,6 +129,16 @@ def _options() -> dict:
 
 FLOW_OPTIONS = _options()
 
+# A configuration handed over by the process that starts a run, by folder: the CLI loads its
+# configuration once per command and passes it through configured(); the run takes it (once).
+# A flow run in a worker process (a deployment) finds none and loads it from config_dir.
+_HANDED_OVER: dict[Path, Config] = {}
+
+
+def _config(config_dir: str | None) -> Config:
+    folder = (Path(config_dir) if config_dir else default_dir()).resolve()
+    return _HANDED_OVER.pop(folder, None) or load(config_dir)
+
 
 @flow(name="harvest-source", description="Harvest one catalog source: fetch, extract, profile, load, score.",
       **FLOW_OPTIONS)
@@ -135,7 +146,7 @@ def harvest_source(source_id: str | None = None, replay: str | list[str] | None 
                    config_dir: str | None = None, source: dict | None = None) -> dict:
     """One source: a configured one by source_id, or one no config names given as plain data
     in `source` (a [[source]] entry: id, name, url, category; checked by the config's rules)."""
-    config = load(config_dir)
+    config = _config(config_dir)
     if (source_id is None) == (source is None):
         raise ValueError("harvest-source needs exactly one of source_id and source")
     if source is None:
@@ -159,7 +170,7 @@ def _with_adhoc(config: Config, entry: dict) -> tuple[Config, list[Source]]:
 @flow(name="refresh-catalog", description="Refresh every enabled source of the catalog.", **FLOW_OPTIONS)
 def refresh_catalog(only: list[str] | None = None, replay: str | list[str] | None = None,
                     config_dir: str | None = None) -> dict:
-    config = load(config_dir)
+    config = _config(config_dir)
     return execute(config, _sources(config, only), "refresh", _replay(replay))
 
 
@@ -189,7 +200,9 @@ def deployments(config: Config) -> list:
 
 
 def configured(flow_obj, config: Config):
-    """The flow with the task runner and timeout from settings."""
+    """The flow with the task runner and timeout from settings; its runs in this process use
+    this configuration instead of loading it again."""
+    _HANDED_OVER[config.dir.resolve()] = config
     return flow_obj.with_options(**flow_options(config))
 
 
