@@ -892,7 +892,7 @@ def describes_dataset(entry: bibtex.Entry) -> bool:
 
 def _names_data(title: str | None) -> bool:
     """A @misc title that can be a dataset's name: it says dataset/corpus/database/... or is a
-    short name ("imagenette", "Dogs vs. Cats"). A long title without such a word is a paper's
+    short name ("cifar10", "Dogs vs. Cats"). A long title without such a word is a paper's
     ("Learning to See in the Dark in Low Light Conditions"), even with a project-page URL."""
     if not title:
         return False
