@@ -131,9 +131,23 @@ def run_kind(kind: str) -> dict:
                 error, adapter = ex.error, name
             rows.append({"input": label, "adapter": adapter, "detected": name is None,
                          "seconds": round(time.perf_counter() - started, 3), "error": error})
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # KB on Linux
+    peak_mb = _peak_kb() / 1024
     return {"kind": kind, "rows": rows, "peak_mb": round(peak_mb, 1)}
+
+
+def _peak_kb() -> float:
+    """This process's own peak RSS (VmHWM). Not getrusage's ru_maxrss: Linux keeps that across
+    exec, so it would report the pytest process this runner was forked from."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return float(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 if __name__ == "__main__":
     print(json.dumps(run_kind(sys.argv[1])))
+
