@@ -7,7 +7,6 @@ Prefect and DuckDB are imported inside the commands that need them, so `lqs --he
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
 import json
 import os

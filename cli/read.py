@@ -1,15 +1,13 @@
 """Commands that read: sources, show, query, extract, fetches and migrate."""
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-from cli.app import STATE, UserError, _config, _echo_json, _replay_paths, _source_ids, _warehouse, app
+from cli.app import STATE, UserError, _config, _echo_json, _source_ids, _warehouse, app
 
 @app.command()
 def sources(wide: bool = typer.Option(False, "--wide", help="Also the adapter and enabled columns."),

@@ -6,7 +6,6 @@ are the ones such pages carry: years, percentages, per-item ratios, citations, s
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 

@@ -33,13 +33,8 @@ def first_rows(ex: Extraction, data: dict) -> None:
     ex.warn("dataset-viewer /first-rows shows the first rows of one split: no item count")
     features = {str(f.get("name")): f.get("type") for f in data["features"][:MAX_COLUMNS]
                 if isinstance(f, dict) and isinstance(f.get("type"), (dict, list))}
-    labels = label_features(features)
-    if len(labels) == 1:
-        name, count = labels[0]
-        ex.add("class_count", count, f"$.features[{name}] ClassLabel with {count} names",
-               rank=RANK_API)
-    elif labels:
-        ex.warn(f"{len(labels)} class-label features; class count ambiguous")
+    _one_label_set(ex, label_features(features), "$.features[{}] ClassLabel with {} names",
+                   "class-label features")
 
 
 def statistics(ex: Extraction, data: dict) -> None:
@@ -54,12 +49,16 @@ def statistics(ex: Extraction, data: dict) -> None:
         count = _label_count(stats if isinstance(stats, dict) else {})
         if count:
             found.append((str(column.get("column_name")), count))
+    _one_label_set(ex, found, "$.statistics[{}] class_label: {} labels", "class_label columns")
+
+
+def _one_label_set(ex: Extraction, found: list[tuple[str, int]], evidence: str, what: str) -> None:
+    """class_count when exactly one label feature or column states it; several are ambiguous."""
     if len(found) == 1:
         name, count = found[0]
-        ex.add("class_count", count, f"$.statistics[{name}] class_label: {count} labels",
-               rank=RANK_API)
+        ex.add("class_count", count, evidence.format(name, count), rank=RANK_API)
     elif found:
-        ex.warn(f"{len(found)} class_label columns; class count ambiguous")
+        ex.warn(f"{len(found)} {what}; class count ambiguous")
 
 
 def _label_count(stats: dict) -> int | None:
