@@ -7,8 +7,14 @@ Reads, purely from (url, body):
   (huggingface.co, raw.githubusercontent.com, ...);
 - `dataset_infos.json` / `dataset_info.json` (a DatasetInfo per config);
 - dataset-viewer endpoints `/info`, `/size`, `/parquet`, `/splits`, `/first-rows` and
-  `/statistics` (these two in extractors/hf/viewer.py). Croissant bodies (`/croissant`,
+  `/statistics` (these two and the follows in viewer.py). Croissant bodies (`/croissant`,
   `/api/datasets/ID/croissant`) are handed to the croissant adapter.
+
+Follows (Follow(kind="evidence"), fetched by the harvest with this adapter): the Hub API page of a
+public dataset -> viewer `/splits`, `/size`, `/info`; `/splits` -> `/statistics` of one split of
+each config (viewer.py says which). combine() joins the `/statistics` pages with the label
+columns the features name (viewer.join_statistics): per-split figures (missing values, class
+counts, labels per item) are published facts naming their split, never an item count.
 
 Size rule (corpus README): the original downloadable files count. `download_checksums`,
 `download_size` and `num_bytes_original_files` describe them; `dataset_size`, `size_in_bytes`,
@@ -27,7 +33,7 @@ from urllib.parse import quote, unquote, urlsplit
 import yaml
 
 from extractors.adapters.huggingface import viewer
-from extractors.adapters.huggingface.features import label_features
+from extractors.adapters.huggingface.features import label_columns, label_features
 from extractors.claims import Claims, Confidence, Probe
 from extractors.model import (
     RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry,
@@ -49,7 +55,7 @@ from extractors.normalize.urls import basename
 from extractors.parse.markdown import parse as parse_markdown
 
 NAME = "huggingface"
-VERSION = "1.2.1"
+VERSION = "1.3.0"
 
 EVIDENCE_MAX = 300
 DESCRIPTION_MAX = 5000
@@ -249,9 +255,9 @@ def _from_json(ex: Extraction, url, body: bytes, content_type, data) -> Extracti
     elif kind == "first_rows":
         viewer.first_rows(ex, data)
     elif kind == "statistics":
-        viewer.statistics(ex, data)
+        viewer.statistics(ex, data, url)
     elif kind == "splits":
-        ex.warn("dataset-viewer /splits lists split names only; no dataset facts")
+        viewer.splits(ex, data, url)
     elif kind == "hub":
         _hub_dataset(ex, data)
     elif kind == "listing":
@@ -306,6 +312,13 @@ def _infos(ex: Extraction, configs: list[tuple[str, dict, str]], rank: int,
     _info_license(ex, add, configs, rank)
     _info_description(add, configs, rank)
     _info_classes(ex, add, configs, rank)
+    _info_label_density(add, configs, rank)
+    for name, conf, _ in configs:
+        # A card's dataset_info list names its configs by config_name; a bare entry (its index
+        # here) is the default config.
+        own = conf.get("config_name") if isinstance(conf.get("config_name"), str) else None
+        for config in {own, None if name.isdigit() else name} - {"", None} or {"default"}:
+            viewer.note_label_columns(ex, config, conf.get("features"))
     _info_items(ex, add, configs, rank)
     if with_files:
         _info_files(ex, add, configs, rank)
@@ -402,6 +415,22 @@ def _info_classes(ex, add, configs, rank) -> None:
         add("class_count", count, where, rank)
     elif len(found) > 1:
         ex.warn(f"configs have different class counts: {sorted(found)}")
+
+
+def _info_label_density(add, configs, rank) -> None:
+    """labels_per_item 1.0 for a single-label schema: every config with label features has
+    exactly one, a plain ClassLabel (no sequence of class labels, no label inside a struct)."""
+    found = []
+    for _, conf, path in configs:
+        columns = label_columns(conf.get("features"))
+        if not columns:
+            continue
+        if len(columns) != 1 or columns[0][1] != "class_label":
+            return
+        found.append(f"{path}.features.{columns[0][0]}")
+    if found:
+        add("labels_per_item", 1.0, f"{found[0]}: the only label feature, one ClassLabel per item"
+            + (f" (likewise in {len(found)} configs)" if len(found) > 1 else ""), rank)
 
 
 def _info_items(ex, add, configs, rank) -> None:
@@ -538,6 +567,9 @@ def _size_response(ex: Extraction, data: dict) -> None:
         # Totals of a partial response cover only some configs/splits: not the dataset's.
         ex.warn("viewer reports partial=true: totals cover part of the dataset; not used")
         return
+    if data.get("pending") or data.get("failed"):
+        ex.warn("viewer lists pending or failed configs: totals cover part of the dataset; not used")
+        return
     original = dataset.get("num_bytes_original_files")
     if isinstance(original, int) and not isinstance(original, bool) and original >= 0:
         ex.add("size_bytes", original, f"$.size.dataset.num_bytes_original_files = {original}",
@@ -612,6 +644,23 @@ def _hub_dataset(ex: Extraction, data: dict) -> None:
         _siblings(ex, add, data)
     if data.get("disabled") is True:
         ex.warn("the Hub reports this dataset as disabled")
+    _viewer_follows(ex, data, card)
+
+
+def _viewer_follows(ex: Extraction, data: dict, card) -> None:
+    """The dataset-viewer pages of a public dataset. Not for gated, private or disabled ones
+    (the viewer answers those only to an account with access) nor when the card turns the
+    viewer off (`viewer: false`)."""
+    repo = data.get("id")
+    if not isinstance(repo, str) or not re.fullmatch(r"[\w.\-]+(?:/[\w.\-]+)?", repo):
+        return
+    gated = data.get("gated")
+    if data.get("private") is True or data.get("disabled") is True or gated is True \
+            or gated in ("auto", "manual") or (isinstance(card, dict) and card.get("viewer") is False):
+        ex.warn("dataset-viewer pages not followed: the dataset is gated, private, disabled "
+                "or has the viewer turned off")
+        return
+    viewer.dataset_follows(ex, repo)
 
 
 def _hub_common(ex, add, data: dict, path: str, has_card: bool) -> None:
@@ -1182,3 +1231,21 @@ def _config_table_total(header: list[str], rows: list[list[str]]):
 def _unit_in(label: str) -> str:
     m = re.search(rf"\b({TOTAL_UNITS})\b", label, re.I)
     return m.group(1).lower() if m else "examples"
+
+
+# ---------------------------------------------------------------------------- combine
+
+def combine(parts: list[Extraction]) -> Extraction:
+    """The pages of one source (Hub API, card, viewer responses) as one extraction: their facts,
+    files and warnings in page order (as the registry's plain concatenation), then the
+    /statistics pages read together with the label columns the features name."""
+    merged = Extraction(NAME, VERSION, url=parts[0].url if parts else None)
+    for part in parts:
+        merged.facts.extend(part.facts)
+        merged.files.extend(part.files)
+        merged.warnings.extend(part.warnings)
+        merged.listing = merged.listing or part.listing
+        if part.error and not merged.error:
+            merged.error = part.error
+    viewer.join_statistics(merged, parts)
+    return merged

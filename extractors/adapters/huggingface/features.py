@@ -68,3 +68,61 @@ def _names_size(names) -> int | None:
 
 def _positive_int(value) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
+def label_columns(features) -> list[tuple[str, str]]:
+    """Top-level features holding class labels, as (name, kind): "class_label" for a plain
+    ClassLabel column (one label per item), "list" for a sequence of ClassLabel (multi-label:
+    the dataset-viewer's /statistics reports it as a `list` column of lengths), "nested" for a
+    ClassLabel deeper inside (a sequence of dicts: object detection)."""
+    if isinstance(features, dict):
+        named = [(str(name), spec) for name, spec in list(features.items())[:MAX_FEATURES]]
+    elif isinstance(features, list):
+        named = [(str(spec.get("name", "?")), spec) for spec in features[:MAX_FEATURES]
+                 if isinstance(spec, dict)]
+    else:
+        return []
+    out = []
+    for name, spec in named:
+        kind = _label_kind(spec)
+        if kind:
+            out.append((name, kind))
+    return out
+
+
+def _label_kind(spec) -> str | None:
+    if _plain_class_label(spec):
+        return "class_label"
+    if _plain_class_label(_list_item(spec)):
+        return "list"
+    return "nested" if class_label_size(spec) else None
+
+
+def _plain_class_label(spec) -> bool:
+    """ClassLabel itself: JSON {"_type": "ClassLabel"}, YAML {dtype: {class_label: ...}} or
+    {class_label: ...}."""
+    if not isinstance(spec, dict):
+        return False
+    if spec.get("_type") == "ClassLabel" or isinstance(spec.get("class_label"), dict):
+        return True
+    dtype = spec.get("dtype")
+    return isinstance(dtype, dict) and isinstance(dtype.get("class_label"), dict)
+
+
+def _list_item(spec):
+    """The item spec of a sequence feature (JSON Sequence/List/LargeList, `[item]`, YAML
+    `sequence:` / `list:`), else None."""
+    if isinstance(spec, list):
+        return spec[0] if len(spec) == 1 else None
+    if not isinstance(spec, dict):
+        return None
+    if spec.get("_type") in ("Sequence", "LargeList", "List"):
+        return spec.get("feature")
+    for key in ("sequence", "list"):
+        item = spec.get(key)
+        if isinstance(item, dict):
+            return item
+    dtype = spec.get("dtype")
+    if isinstance(dtype, list) and len(dtype) == 1:   # YAML `dtype: [class_label...]`
+        return dtype[0]
+    return None
