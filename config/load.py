@@ -15,12 +15,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from extractors.profile import LabelSpec
+from extractors.profile import FORMATS as LABEL_FORMATS, LabelSpec
 
 SOURCE_KEYS = {"id", "name", "url", "urls", "category", "adapter", "enabled", "annotations",
                "curated", "notes"}
-ANNOTATION_KEYS = {"file", "url", "id_column", "label_column", "separator", "subject_column",
+ANNOTATION_KEYS = {"file", "files", "url", "id_column", "label_column", "separator", "subject_column",
                    "background", "empty_by_design", "format", "item_unit"}
+ANNOTATION_LISTS = {"empty_by_design", "files"}
+MAX_LABEL_FILES = 50
 CURATED_KEYS = {"field", "value", "citation", "unit"}
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
 
@@ -38,7 +40,7 @@ DEFAULT_SETTINGS: dict[str, dict[str, Any]] = {
     },
     "politeness": {
         "obey_robots": True, "ignore_robots_hosts": [], "per_host_concurrency": 2,
-        "min_delay": 1.0, "global_concurrency": 8,
+        "min_delay": 1.0, "global_concurrency": 8, "shared_limits": "auto",
     },
     "hosts": {},
     "run": {"max_pages_per_source": 200, "batch_size": 50, "batch_workers": 2, "task_runner": "threads",
@@ -87,7 +89,8 @@ RANGES: dict[str, dict[str, Range]] = {
             "dask_workers": AT_LEAST_ONE, "flow_timeout_seconds": POSITIVE, "extract_timeout": POSITIVE},
 }
 # Text settings with a fixed set of values, and text settings that must not be empty.
-CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("run", "task_runner"): ("threads", "dask")}
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {("run", "task_runner"): ("threads", "dask"),
+                                                   ("politeness", "shared_limits"): ("auto", "prefect", "local")}
 NOT_EMPTY = {("warehouse", "path"), ("archive", "dir"), ("http", "user_agent")}
 
 # [hosts."name"] tables: each key's default (its type) and, for numbers, its range.
@@ -112,10 +115,12 @@ class ConfigError(Exception):
 
 @dataclass(frozen=True)
 class Annotations(LabelSpec):
-    """The label file of a source: where it is (a name in the listing, or a URL) and how to read it."""
+    """The label file of a source: where it is (a name in the listing, or a URL) and how to read it.
+    files: the files of one label set (names in the listing or URLs), profiled as their union."""
     file: str | None = None
     url: str | None = None
     format: str | None = None
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -390,16 +395,28 @@ def _annotations(label: str, value: Any) -> Annotations | None:
     unknown = set(value) - ANNOTATION_KEYS
     if unknown:
         raise ConfigError(f"{label}: annotations: unknown key {sorted(unknown)[0]!r}")
-    if not value.get("file") and not value.get("url"):
-        raise ConfigError(f"{label}: annotations: needs 'file' (a name in the listing) or 'url'")
-    for key in ANNOTATION_KEYS - {"empty_by_design"}:
+    if not value.get("file") and not value.get("url") and not value.get("files"):
+        raise ConfigError(f"{label}: annotations: needs 'file' (a name in the listing), 'url' or 'files'")
+    for key in ANNOTATION_KEYS - ANNOTATION_LISTS:
         if key in value and not isinstance(value[key], str):
             raise ConfigError(f"{label}: annotations: {key!r} must be a string")
     empty = value.get("empty_by_design", [])
     if not isinstance(empty, list) or not all(isinstance(c, str) for c in empty):
         raise ConfigError(f"{label}: annotations: 'empty_by_design' must be a list of column names")
-    fields = {k: v for k, v in value.items() if k != "empty_by_design"}
-    return Annotations(**fields, empty_by_design=tuple(empty))
+    files = value.get("files", [])
+    if not isinstance(files, list) or not all(isinstance(f, str) and f.strip() for f in files):
+        raise ConfigError(f"{label}: annotations: 'files' must be a list of file names or URLs")
+    if len(files) > MAX_LABEL_FILES:
+        raise ConfigError(f"{label}: annotations: 'files' lists {len(files)} files, at most {MAX_LABEL_FILES}")
+    if "files" in value and ("file" in value or "url" in value):
+        raise ConfigError(f"{label}: annotations: give 'files' or 'file'/'url', not both")
+    if "format" in value and value["format"].lower() not in LABEL_FORMATS:
+        raise ConfigError(f"{label}: annotations: 'format' must be one of {', '.join(LABEL_FORMATS)}, "
+                          f"not {value['format']!r}")
+    fields = {k: v for k, v in value.items() if k not in ANNOTATION_LISTS}
+    if "format" in fields:
+        fields["format"] = fields["format"].lower()
+    return Annotations(**fields, empty_by_design=tuple(empty), files=tuple(files))
 
 
 def _curated(label: str, value: Any) -> tuple[Curated, ...]:

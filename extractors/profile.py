@@ -1,12 +1,16 @@
 """Annotation (label) file profiling with DuckDB: bytes in, measured facts out.
 
-Reads a CSV/TSV label file (plain, gzip, zip, tar or tar.gz: unpacked in memory, in chunks, never
-past the limits the caller passes for decompressed bytes, archive members and compression ratio;
-member names that climb out of the archive and nested archives are refused), then computes in an
-in-memory DuckDB: rows, unique and duplicate ids, subjects, per-column fill rate, classes and
-their counts (multi-label cells split on the separator, the background class kept apart), labels
-per item, the Gini coefficient over positive classes and the max/min class ratio. Every fact has
-basis "measured".
+Reads a label file — CSV/TSV, Parquet (class_label columns known from the Hugging Face schema
+metadata), JSON Lines or COCO annotation JSON (extractors.profile_formats) — plain, gzip, zip,
+tar or tar.gz: unpacked in memory, in chunks, never past the limits the caller passes for
+decompressed bytes, archive members and compression ratio; member names that climb out of the
+archive and nested archives are refused. Several files of one set (train + valid, Parquet shards)
+are profiled as their union. Then computes in an in-memory DuckDB: rows, unique and duplicate ids,
+subjects, per-column fill rate, classes and their counts (multi-label cells split on the
+separator or read as lists, the background class kept apart), labels per item, the Gini
+coefficient over positive classes and the max/min class ratio. Every fact has basis "measured".
+Without a spec (a label file detected in a listing) the id and label columns are inferred from
+the file's shape, and a file with no label column is refused as not label-shaped.
 No files, no network: the bytes come from the flow.
 """
 from __future__ import annotations
@@ -17,14 +21,16 @@ import re
 import tarfile
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from extractors.model import Extraction, ExtractionError, RANK_API
+from extractors import profile_formats as pf
+from extractors.model import RANK_API, Extraction, ExtractionError
 from extractors.normalize import formats as fmt
 from extractors.normalize.stats import gini
+from extractors.profile_formats import COCO, CSV, JSONL, PARQUET, Loaded
 
 NAME = "profile"
-VERSION = "1.1.0"   # 1.1: tar label files, archive limits
+VERSION = "1.2.0"   # 1.1: tar label files, archive limits; 1.2: Parquet/JSONL/COCO, label sets, shape inference
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ MAX_RATIO = 100.0
 RATIO_FLOOR = 1_000_000     # small outputs may compress well (a CSV of empty cells); bombs do not stay small
 CHUNK = 1 << 20
 ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".bz2", ".xz", ".zst", ".7z", ".rar")
-LABEL_SUFFIXES = (".csv", ".tsv", ".txt")
+LABEL_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".jsonl", ".ndjson", ".json")
 
 
 @dataclass(frozen=True)
@@ -57,20 +63,42 @@ class Limits:
     max_ratio: float = MAX_RATIO
 
 
-def profile(name: str, body: bytes, spec: LabelSpec, url: str | None = None, *,
+FORMATS = ("csv", "parquet", "jsonl", "coco")
+
+
+def profile(name: str, body: bytes, spec: LabelSpec | None = None, url: str | None = None, *,
+            format: str | None = None, require_id: bool = False,
             max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES, max_members: int = MAX_MEMBERS,
             max_ratio: float = MAX_RATIO) -> Extraction:
-    """Profile one label file. Bad input gives Extraction.error, never an exception."""
+    """Profile one label file. Bad input gives Extraction.error, never an exception.
+    spec None: the id and label columns are inferred from the file (require_id: an id column
+    must be found too)."""
+    return profile_set([(name, body)], spec, url, format=format, require_id=require_id,
+                       max_decompressed_bytes=max_decompressed_bytes, max_members=max_members,
+                       max_ratio=max_ratio)
+
+
+def profile_set(files: list[tuple[str, bytes]], spec: LabelSpec | None = None, url: str | None = None, *,
+                format: str | None = None, require_id: bool = False,
+                max_decompressed_bytes: int = MAX_DECOMPRESSED_BYTES, max_members: int = MAX_MEMBERS,
+                max_ratio: float = MAX_RATIO) -> Extraction:
+    """Profile the files of one label set (train + valid, Parquet shards) as one: every figure is
+    of their union, and ids repeated across files count as duplicates. Each file is read within
+    the limits on its own. meta["label_stats"] holds the figures, meta["label_spec"] the spec used."""
     ex = Extraction(NAME, VERSION, url=url)
     limits = Limits(max_decompressed_bytes, max_members, max_ratio)
+    label = files[0][0] if len(files) == 1 else " + ".join(n for n, _ in files)[:300]
     try:
-        table, inner_name = _read_table(name, body, limits, ex.warnings)
-        stats = _stats(table, spec)
+        if not files:
+            raise ExtractionError("no label file given")
+        loaded = _union([_load(n, b, format, limits, ex.warnings) for n, b in files])
+        stats, spec = _stats(loaded, spec, require_id, ex.warnings)
     except ExtractionError as exc:
-        ex.error = f"{name}: {exc}"
+        ex.error = f"{label}: {exc}"
         return ex
-    _facts(ex, inner_name, stats, spec)
+    _facts(ex, loaded, stats, spec)
     ex.meta["label_stats"] = stats
+    ex.meta["label_spec"] = spec
     return ex
 
 
@@ -143,7 +171,7 @@ def _check_names(names: list[str]) -> None:
 
 
 def _pick(kind: str, names: list[str], warnings: list[str]) -> str:
-    """The first CSV/TSV/TXT member; nested archives are never opened."""
+    """The first label-file member (CSV/TSV/TXT/Parquet/JSON); nested archives are never opened."""
     nested = [m for m in names if m.lower().endswith(ARCHIVE_SUFFIXES)]
     for member in nested:
         warnings.append(f"nested archive {member[:200]!r} in the {kind} not opened")
@@ -152,7 +180,7 @@ def _pick(kind: str, names: list[str], warnings: list[str]) -> str:
         return labels[0]
     if nested:
         raise ExtractionError(f"{kind} holds only nested archives ({nested[0][:200]!r}): refused")
-    raise ExtractionError(f"{kind} holds no CSV/TSV file")
+    raise ExtractionError(f"{kind} holds no label file (CSV/TSV/Parquet/JSON)")
 
 
 def _refuse_nested(member: str, data: bytes) -> None:
@@ -235,82 +263,266 @@ def _tar_members(tf, limits: Limits, warnings: list[str]) -> list:
     return files
 
 
-def _read_table(name: str, body: bytes, limits: Limits, warnings: list[str]):
+def _load(name: str, body: bytes, format: str | None, limits: Limits, warnings: list[str]) -> Loaded:
+    data, inner = _unpack(name, body, limits, warnings)
+    if not data or data.isspace():   # isspace stops at the first other byte; strip() would copy
+        raise ExtractionError("label file is empty")
+    kind = pf.format_of(inner, data, format)
+    if kind == PARQUET:
+        loaded = pf.read_parquet(inner, data, limits.max_bytes, warnings)
+    elif kind == JSONL:
+        loaded = pf.read_jsonl(inner, data)
+    elif kind == COCO:
+        loaded = pf.read_coco(inner, data, warnings)
+    else:
+        loaded = Loaded(_read_csv(inner, data, warnings), inner, CSV)
+    if loaded.table.num_rows < 1 or loaded.table.num_columns < 1:
+        raise ExtractionError("label file has no rows")
+    return loaded
+
+
+def _union(parts: list[Loaded]) -> Loaded:
+    """The files of one set as one Loaded: rows appended (a column missing from a file is empty
+    in its rows), COCO pairs appended and field fill added up."""
+    if len(parts) == 1:
+        return parts[0]
+    import pyarrow as pa
+
+    kinds = sorted({p.format for p in parts})
+    if len(kinds) > 1:
+        raise ExtractionError(f"the files of one label set have different formats ({', '.join(kinds)})")
+    try:
+        table = pa.concat_tables([p.table for p in parts], promote_options="permissive")
+        pairs = (pa.concat_tables([p.pairs for p in parts]) if parts[0].pairs is not None else None)
+    except (pa.ArrowException, TypeError) as exc:
+        raise ExtractionError(f"the files of the set do not fit together: {str(exc)[:200]}") from None
+    fill = None
+    if parts[0].fill_counts is not None:
+        fill = {}
+        for p in parts:
+            for k, n in p.fill_counts.items():
+                fill[k] = fill.get(k, 0) + n
+    labels = tuple(c for c in parts[0].class_labels if all(c in p.class_labels for p in parts))
+    notes = {}
+    for p in parts:
+        for k, n in p.notes.items():
+            notes[k] = notes.get(k, 0) + n
+    return Loaded(table, " + ".join(p.name for p in parts), parts[0].format, pairs, fill,
+                  sum(p.fill_rows for p in parts), labels, notes)
+
+
+def _read_csv(inner: str, data: bytes, warnings: list[str]):
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    data, inner = _unpack(name, body, limits, warnings)
-    if not data.strip():
-        raise ExtractionError("label file is empty")
     delimiter = "\t" if inner.lower().endswith((".tsv", ".tab")) else ","
+    names = _csv_names(data, delimiter, warnings)
     try:
         table = pacsv.read_csv(
             io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             # Every column as text: fill rate is about the cells as written.
-            convert_options=pacsv.ConvertOptions(column_types=_all_strings(data, delimiter),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  strings_can_be_null=True),
         )
     except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
         raise ExtractionError(f"not a readable CSV: {str(exc).splitlines()[0][:200]}") from None
-    if table.num_columns < 1 or table.num_rows < 1:
-        raise ExtractionError("label file has no rows")
-    return table, inner
+    return table
 
 
-def _all_strings(data: bytes, delimiter: str) -> dict:
+def _line(data: bytes, number: int) -> bytes:
+    """Line `number` (0 = the header) without copying the rest of the file."""
+    start = 0
+    for _ in range(number):
+        start = data.find(b"\n", start) + 1
+        if start == 0:
+            return b""
+    end = data.find(b"\n", start)
+    return data[start:] if end < 0 else data[start:end]
+
+
+def _fields(line: bytes, delimiter: str) -> list[str]:
     import csv
 
-    import pyarrow as pa
+    text = line.decode("utf-8", "replace").strip("\r").lstrip("\ufeff")
+    return next(csv.reader([text], delimiter=delimiter), [])
 
-    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").strip("\r\ufeff")
-    names = next(csv.reader([header], delimiter=delimiter), [])
-    return {n: pa.string() for n in names}
+
+def _csv_names(data: bytes, delimiter: str, warnings: list[str]) -> list[str]:
+    """The header's column names. Spreadsheet exports sometimes end the header with empty names
+    past the width of the rows ("a,b,c,,,"): those are dropped (else no row would fit)."""
+    names = _fields(_line(data, 0), delimiter)
+    width = len(_fields(_line(data, 1), delimiter))
+    extra = names[width:] if width else []
+    if extra and not any(n.strip() for n in extra):
+        warnings.append(f"header has {len(extra)} empty column name(s) past the rows' {width} fields: dropped")
+        names = names[:width]
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:   # a name given twice would merge two columns: the second gets a suffix
+        seen[n] = seen.get(n, 0) + 1
+        out.append(n if seen[n] == 1 else f"{n}.{seen[n]}")
+    return out
 
 
 def _q(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _stats(table, spec: LabelSpec) -> dict:
+def _stats(loaded: Loaded, spec: LabelSpec | None, require_id: bool, warnings: list[str]) -> tuple[dict, LabelSpec]:
     import duckdb
 
-    columns = table.column_names
-    for key in ("id_column", "label_column", "subject_column"):
-        wanted = getattr(spec, key)
-        if wanted and wanted not in columns:
-            raise ExtractionError(f"{key} {wanted!r} not among the columns {columns[:20]}")
+    table = loaded.table
     con = duckdb.connect(":memory:")
     try:
         con.register("t", table)
-        stats: dict = {"rows": table.num_rows, "columns": len(columns)}
-        stats["column_fill"] = _fill(con, columns, spec.empty_by_design, table.num_rows)
-        stats["fill_rate"] = round(100 * sum(stats["column_fill"].values()) / len(columns), 3)
+        if loaded.pairs is not None:
+            con.register("p", loaded.pairs)
+        spec = _settle(con, loaded, spec, require_id, warnings)
+        columns = table.column_names
+        for key in ("id_column", "label_column", "subject_column"):
+            wanted = getattr(spec, key)
+            if wanted and wanted not in columns and not (loaded.pairs is not None and key == "label_column"):
+                raise ExtractionError(f"{key} {wanted!r} not among the columns {columns[:20]}")
+        rows = table.num_rows
+        stats: dict = {"format": loaded.format, "rows": rows}
+        if loaded.fill_counts is not None:   # COCO: completeness of the annotations' fields
+            stats["column_fill"] = {k: 1.0 if k in spec.empty_by_design else round(n / loaded.fill_rows, 6)
+                                    for k, n in sorted(loaded.fill_counts.items())}
+        else:
+            stats["column_fill"] = _fill(con, table.schema, spec.empty_by_design, rows)
+        stats["columns"] = len(stats["column_fill"])
+        fills = stats["column_fill"].values()
+        stats["fill_rate"] = round(100 * sum(fills) / len(fills), 3) if fills else None
+        stats.update(loaded.notes)
         if spec.id_column:
             unique = con.execute(f"select count(distinct {_q(spec.id_column)}) from t").fetchone()[0]
-            stats["unique_ids"], stats["duplicate_ids"] = unique, table.num_rows - unique
+            stats["unique_ids"], stats["duplicate_ids"] = unique, rows - unique
         if spec.subject_column:
             stats["subjects"] = con.execute(
                 f"select count(distinct {_q(spec.subject_column)}) from t").fetchone()[0]
-        if spec.label_column:
-            stats.update(_labels(con, spec, table.num_rows))
+        if loaded.pairs is not None or spec.label_column:
+            stats.update(_labels(con, spec, rows, _label_values(con, loaded, spec)))
+    except duckdb.Error as exc:   # e.g. a column type DuckDB cannot compare
+        raise ExtractionError(f"label file not measurable: {str(exc).splitlines()[0][:200]}") from None
     finally:
         con.close()
-    return stats
+    return stats, spec
 
 
-def _fill(con, columns, empty_by_design, rows: int) -> dict[str, float]:
-    parts = [f"count(*) filter (where nullif(trim({_q(c)}), '') is not null)" for c in columns]
+# ------------------------------------------------------------------ the spec from the file's shape
+LABEL_NAMES = ("label", "labels", "class", "target")
+ID_TOKENS = {"id", "uid", "uuid", "guid", "index", "idx", "image", "img", "images"}
+
+
+def _tokens(column: str) -> list[str]:
+    """'patientId' -> ['patient', 'id']; 'Finding Labels' -> ['finding', 'labels']."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", column)
+    return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
+
+
+def _settle(con, loaded: Loaded, spec: LabelSpec | None, require_id: bool, warnings: list[str]) -> LabelSpec:
+    """The spec to measure with: COCO's own; the configured one (its label column, else the one
+    ClassLabel column of a Parquet schema); or, with none configured, one inferred from the shape."""
+    if loaded.format == COCO:
+        base = spec or LabelSpec()
+        return replace(base, id_column="image_id", label_column="category_id", subject_column=None,
+                       item_unit=base.item_unit or "images")
+    if spec is not None:
+        if not spec.label_column and len(loaded.class_labels) == 1:
+            return replace(spec, label_column=loaded.class_labels[0])
+        return spec
+    columns = loaded.table.column_names
+    if loaded.format == PARQUET:
+        if not loaded.class_labels:
+            raise ExtractionError("not label-shaped: the Parquet schema metadata types no column as ClassLabel")
+        label = loaded.class_labels[0]
+        if len(loaded.class_labels) > 1:
+            warnings.append(f"several ClassLabel columns {list(loaded.class_labels)}: {label!r} profiled")
+    else:
+        label = _label_column(columns)
+        if label is None:
+            raise ExtractionError("not label-shaped: no label column (label, labels, class, target, "
+                                  f"finding…) among {columns[:20]}")
+    id_column = _id_column(con, loaded.table, label)
+    if id_column is None and require_id:
+        raise ExtractionError("not label-shaped: no id column (a mostly distinct column named "
+                              f"…id…, …index… or …image…) among {columns[:20]}")
+    return LabelSpec(id_column=id_column, label_column=label)
+
+
+def _label_column(columns: list[str]) -> str | None:
+    """By name: label/labels/class/target exactly, else finding…, else a name starting with one
+    of those (class_name) that is not an id (class_id)."""
+    ranked = []
+    for i, column in enumerate(columns):
+        tokens = _tokens(column)
+        if not tokens:
+            continue
+        if "".join(tokens) in LABEL_NAMES:
+            ranked.append((0, i, column))
+        elif tokens[0].startswith("finding"):
+            ranked.append((1, i, column))
+        elif tokens[0] in LABEL_NAMES and "id" not in tokens:
+            ranked.append((2, i, column))
+    return min(ranked)[2] if ranked else None
+
+
+def _id_column(con, table, label: str) -> str | None:
+    """A column named …id…/…index…/…image… with scalar values, the one with the most distinct
+    values, and only if they are at least a tenth of the rows (a reader id or a class id repeats)."""
+    import pyarrow as pa
+
+    best, most = None, 0
+    for f in table.schema:
+        if f.name == label or not set(_tokens(f.name)) & ID_TOKENS:
+            continue
+        if not (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_integer(f.type)):
+            continue
+        distinct = con.execute(f"select count(distinct {_q(f.name)}) from t").fetchone()[0]
+        if distinct > most:
+            best, most = f.name, distinct
+    return best if best and most >= max(1, table.num_rows / 10) else None
+
+
+# ------------------------------------------------------------------ measures
+def _fill(con, schema, empty_by_design, rows: int) -> dict[str, float]:
+    """Share of non-empty cells per column: text blank after trimming is empty; other types
+    (numbers, lists, images) are empty when null."""
+    import pyarrow as pa
+
+    parts = []
+    for f in schema:
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type):
+            parts.append(f"count(*) filter (where nullif(trim({_q(f.name)}), '') is not null)")
+        else:
+            parts.append(f"count({_q(f.name)})")
     counts = con.execute("select " + ", ".join(parts) + " from t").fetchone()
-    return {c: 1.0 if c in empty_by_design else round(n / rows, 6) for c, n in zip(columns, counts)}
+    return {f.name: 1.0 if f.name in empty_by_design else round(n / rows, 6) for f, n in zip(schema, counts)}
 
 
-def _labels(con, spec: LabelSpec, rows: int) -> dict:
-    sep = spec.separator.replace("'", "''")
+def _label_values(con, loaded: Loaded, spec: LabelSpec) -> str:
+    """SQL giving one row per label (column `label`): COCO's annotation pairs; a list column
+    unnested; a text column split on the separator; any other type as text."""
+    import pyarrow as pa
+
+    if loaded.pairs is not None:
+        return "select label from p"
+    column = _q(spec.label_column)
+    kind = loaded.table.schema.field(spec.label_column).type
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind):
+        return f"select trim(cast(unnest({column}) as varchar)) as label from t"
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        sep = spec.separator.replace("'", "''")
+        return f"select trim(unnest(string_split(coalesce({column}, ''), '{sep}'))) as label from t"
+    return f"select cast({column} as varchar) as label from t"
+
+
+def _labels(con, spec: LabelSpec, rows: int, values: str) -> dict:
     counts = con.execute(f"""
-        select label, count(*) as n from (
-            select trim(unnest(string_split(coalesce({_q(spec.label_column)}, ''), '{sep}'))) as label from t
-        ) where label <> '' group by label order by n desc, label
+        select label, count(*) as n from ({values})
+        where label is not null and label <> '' group by label order by n desc, label
     """).fetchall()
     class_counts = {label: n for label, n in counts if label != spec.background}
     background = dict(counts).get(spec.background, 0) if spec.background else 0
@@ -329,19 +541,41 @@ def _labels(con, spec: LabelSpec, rows: int) -> dict:
     return out
 
 
-def _facts(ex: Extraction, name: str, s: dict, spec: LabelSpec) -> None:
+FORMAT_WORDS = {CSV: "delimited text", PARQUET: "Parquet", JSONL: "JSON Lines", COCO: "COCO annotation JSON"}
+
+
+def _label_how(loaded: Loaded, spec: LabelSpec) -> str:
+    if loaded.format == COCO:
+        return "category_id of each annotation, named by the categories"
+    kind = loaded.table.schema.field(spec.label_column).type
+    typed = " (ClassLabel in the Parquet schema metadata)" if spec.label_column in loaded.class_labels else ""
+    if "list" in str(kind):
+        return f"{spec.label_column} list values{typed}"
+    return f"{spec.label_column} split on {spec.separator!r}{typed}"
+
+
+def _facts(ex: Extraction, loaded: Loaded, s: dict, spec: LabelSpec) -> None:
+    name = loaded.name
+
     def add(field, value, how, **kw):
         ex.add(field, value, f"{name}: {how}", basis="measured", rank=RANK_API, **kw)
 
     items = s.get("unique_ids", s["rows"])
     unit = spec.item_unit or "items"
     add("item_count", items, f"distinct {spec.id_column}" if spec.id_column else "rows", unit=unit)
-    add("item_unit", unit, "annotations.item_unit in the source catalog")
-    add("rows", s["rows"], "rows")
-    add("columns", s["columns"], "columns")
-    add("column_fill", s["column_fill"], "non-empty share per column")
-    add("fill_rate", s["fill_rate"], "mean non-empty share over columns", unit="percent")
-    add("annotation_format", fmt.from_filename(name) or "CSV", "label file extension")
+    if spec.item_unit:   # stated by the catalog, or by the format (COCO lists images)
+        add("item_unit", unit, "the images of the COCO file" if loaded.format == COCO
+            else "annotations.item_unit in the source catalog")
+    add("rows", s["rows"], "images listed" if loaded.format == COCO else "rows")
+    add("columns", s["columns"], "annotation fields" if loaded.format == COCO else "columns")
+    add("column_fill", s["column_fill"],
+        "share of annotations with each field non-empty" if loaded.format == COCO else "non-empty share per column")
+    if s["fill_rate"] is not None:
+        add("fill_rate", s["fill_rate"], "mean non-empty share over "
+            + ("annotation fields" if loaded.format == COCO else "columns"), unit="percent")
+    file_format = fmt.from_filename(name.split(" + ")[0]) if loaded.format == CSV else None
+    add("annotation_format", file_format or {CSV: "CSV", COCO: "JSON"}.get(loaded.format, loaded.format),
+        f"label file read as {FORMAT_WORDS[loaded.format]}")
     if "unique_ids" in s:
         add("unique_ids", s["unique_ids"], f"count(distinct {spec.id_column})")
         add("duplicate_ids", s["duplicate_ids"], f"rows minus distinct {spec.id_column}")
@@ -350,13 +584,15 @@ def _facts(ex: Extraction, name: str, s: dict, spec: LabelSpec) -> None:
         add("items_per_subject", round(items / s["subjects"], 3) if s["subjects"] else None,
             "items per subject")
     if "class_counts" in s:
-        how = f"{spec.label_column} split on {spec.separator!r}"
+        how = _label_how(loaded, spec)
         add("class_count", s["classes"], f"distinct labels in {how}, background excluded")
         add("class_counts", s["class_counts"], how)
         if spec.background:
             add("background_class", spec.background, "annotations.background in the source catalog")
             add("background_count", s["background_count"], f"rows labelled {spec.background!r}")
-        add("labels_per_item", s["labels_per_item"], f"labels incl. background per row ({how})")
+        per = ("annotations per listed image (images without annotations count 0)" if loaded.format == COCO
+               else f"labels incl. background per row ({how})")
+        add("labels_per_item", s["labels_per_item"], per)
         add("labels_per_item_positive", s["labels_per_item_positive"], "positive labels per row")
         if "gini" in s:
             add("gini", s["gini"], "Gini over positive class counts")

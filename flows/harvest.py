@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import deque
 from dataclasses import asdict
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
 from extractors import profile as profile_
-from extractors.profile import profile
+from extractors.profile import profile, profile_set
 from warehouse.rows import Previous, SourceResult, now
 from config.load import Source
 from flows.extract_budget import ExtractTimeout, detect_and_run
@@ -201,18 +202,24 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
              budget=None) -> None:
     max_pages = settings["run"]["max_pages_per_source"]
     groups: dict[str, list[tuple[Extraction, str]]] = {}
-    queue = deque((url, source.adapter if url == source.url else None) for url in source.all_urls)
+    queue = deque((url, source.adapter if url == source.url else None, "source") for url in source.all_urls)
     seen: set[str] = set()
     while queue:
-        url, adapter = queue.popleft()
+        url, adapter, kind = queue.popleft()
         if url in seen:
-            result.warnings.append(f"paging loop: {url} listed again; walk ended there")
+            if kind != "evidence":   # evidence pages are often named by two pages (or the config)
+                result.warnings.append(f"paging loop: {url} listed again; walk ended there")
             continue
         if result.pages >= max_pages:
             result.warnings.append(f"page limit {max_pages} reached; {len(queue) + 1} pages not read")
             break
         seen.add(url)
         got = _fetch_page(source, fetcher, url, previous, store, bodies)
+        if not got.ok and kind == "evidence":
+            # A host's statistics endpoint that is down, gated or not computed yet leaves that
+            # evidence out; the dataset's own pages still describe it.
+            result.warnings.append(f"evidence page not read: {fetch_reason(got)}")
+            continue
         if not got.ok:
             raise FetchFailed(url, got)
         if got.final_url != url and got.final_url in seen:  # a page redirecting to one already read
@@ -223,11 +230,10 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
         name, extraction = _extract(budget, adapter, got.final_url, got.final_url if url == got.url else url,
                                     got.body, got.content_type)
         groups.setdefault(name, []).append((extraction, got.sha256))
-        queue.extend((f.url, name) for f in extraction.follow if f.kind in ("page", "folder"))
+        queue.extend((f.url, name, f.kind) for f in extraction.follow if f.kind in ("page", "folder", "evidence"))
     facts, files = _combine(groups, result)
     facts += [_curated_row(source, c) for c in source.curated]
-    if source.annotations:
-        facts += _annotations(source, fetcher, files, previous, store, bodies, result)
+    facts += _annotations(source, fetcher, files, previous, store, bodies, result, max_pages)
     result.facts, result.files = _resolve(facts), files
     result.status = "ok"
 
@@ -268,32 +274,78 @@ def _curated_row(source: Source, item) -> dict:
             "basis": "curated", "rank": RANK_API, "record": None}
 
 
-def _annotations(source: Source, fetcher, files, previous, store, bodies, result: SourceResult) -> list[dict]:
+# Label files looked for in a listing when the source configures none: (rank, pattern, what the
+# profiler must find in it). Lower rank is tried first; at most MAX_DETECTED files are downloaded.
+DETECT = (
+    (0, re.compile(r"labels?[^/]*\.csv(\.gz)?$|[^/]*labels[^/]*\.csv(\.gz)?$", re.IGNORECASE), "labels"),
+    (1, re.compile(r"^instances_[^/]*train[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
+    (2, re.compile(r"^instances_[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
+    (3, re.compile(r"^train\.csv(\.gz)?$", re.IGNORECASE), "table"),
+    (4, re.compile(r"train[^/]*\.parquet$", re.IGNORECASE), "parquet"),
+    (5, re.compile(r"\.parquet$", re.IGNORECASE), "parquet"),
+)
+MAX_DETECTED = 2
+
+
+def _annotations(source: Source, fetcher, files, previous, store, bodies, result: SourceResult,
+                 max_pages: int) -> list[dict]:
+    """The label file's facts: the configured one(s), else one detected in the file listing."""
+    if source.annotations is None:
+        return _detected(source, fetcher, files, previous, store, bodies, result, max_pages)
     spec = source.annotations
-    url, name = spec.url, spec.file
-    if not url:
-        match = next((f for f in files if f.get("name") == name and f.get("url")), None)
-        if match is None:
+    wanted = list(spec.files) if spec.files else [spec.url or spec.file]
+    got_files = []
+    for entry in wanted:
+        url, name = _locate(entry, spec, files)
+        if url is None:
             result.warnings.append(f"annotations: {name!r} not in the file listing; not profiled")
             return []
-        url = match["url"]
-    name = name or url.rsplit("/", 1)[-1].split("?", 1)[0]
-    got = _fetch_page(source, fetcher, url, previous, store, bodies, purpose="annotations",
-                      max_bytes=_cap(fetcher, "annotations"))
-    if not got.ok:
-        result.warnings.append(f"annotations: {url}: {got.error or got.outcome}; not profiled")
-        return []
+        got = _fetch_page(source, fetcher, url, previous, store, bodies, purpose="annotations",
+                          max_bytes=_cap(fetcher, "annotations"))
+        if not got.ok:
+            result.warnings.append(f"annotations: {url}: {got.error or got.outcome}; not profiled")
+            return []
+        got_files.append((name, url, got))
+    ex = _profile(fetcher, got_files, spec, format=spec.format)   # Annotations is a LabelSpec
+    return _record(ex, got_files, result)
+
+
+def _locate(entry: str, spec, files) -> tuple[str | None, str]:
+    """(URL, file name) of one configured label file: a URL as given, a name from the listing."""
+    if entry and "://" in entry:
+        return entry, (spec.file if entry == spec.url and spec.file else _basename(entry))
+    match = next((f for f in files if f.get("name") == entry and f.get("url")), None)
+    return (match["url"] if match else None), entry
+
+
+def _basename(url: str) -> str:
+    return url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def _profile(fetcher, got_files, spec, *, format=None, require_id=False) -> Extraction:
     http = fetcher.http
-    ex = profile(name, got.body, spec, url=url,  # Annotations is a LabelSpec
-                 max_decompressed_bytes=http["max_decompressed_bytes"],
-                 max_members=http["max_archive_members"], max_ratio=http["max_compression_ratio"])
+    limits = {"max_decompressed_bytes": http["max_decompressed_bytes"],
+              "max_members": http["max_archive_members"], "max_ratio": http["max_compression_ratio"]}
+    url = got_files[0][1]
+    if len(got_files) == 1:
+        name, _, got = got_files[0]
+        return profile(name, got.body, spec, url=url, format=format, require_id=require_id, **limits)
+    return profile_set([(name, got.body) for name, _, got in got_files], spec, url=url,
+                       format=format, require_id=require_id, **limits)
+
+
+def _record(ex: Extraction, got_files, result: SourceResult, detected: bool = False) -> list[dict]:
+    """Warnings, the label_stats row and the fact rows of one profiled label set."""
+    name = " + ".join(n for n, _, _ in got_files)
     result.warnings += [f"annotations: {name}: {w}" for w in ex.warnings]
     if ex.error:
-        result.warnings.append(f"annotations: {ex.error}")
+        result.warnings.append(f"annotations: detected {ex.error}; nothing recorded" if detected
+                               else f"annotations: {ex.error}")
         return []
+    _, url, first = got_files[0]
     stats = ex.meta["label_stats"]
     result.label_stats.append({
-        "file_name": name, "source_url": url, "archive_sha256": got.sha256, "rows": stats["rows"],
+        "file_name": name, "source_url": url, "archive_sha256": first.sha256, "rows": stats["rows"],
         "unique_ids": stats.get("unique_ids"), "duplicate_ids": stats.get("duplicate_ids"),
         "subjects": stats.get("subjects"), "columns": stats["columns"], "fill_rate": stats["fill_rate"],
         "classes": stats.get("classes"), "background_count": stats.get("background_count"),
@@ -302,7 +354,63 @@ def _annotations(source: Source, fetcher, files, previous, store, bodies, result
         "gini": stats.get("gini"), "max_min_ratio": stats.get("max_min_ratio"),
         "class_counts": stats.get("class_counts"), "column_fill": stats.get("column_fill"),
     })
-    return [_row(f, ex, got.sha256) for f in ex.facts]
+    sha_by_url = {u: got.sha256 for _, u, got in got_files}
+    return [_row(f, ex, sha_by_url.get(ex.url)) for f in ex.facts]
+
+
+def _candidates(files, max_bytes: int, result: SourceResult) -> list[tuple[dict, str]]:
+    """Listing entries that look like a label file, best first: (file, what it must show).
+    An entry without a URL, or stated larger than max_annotation_bytes, is passed over with a
+    warning; it is not counted among the MAX_DETECTED."""
+    found = []
+    for f in files:
+        name = f.get("name") or ""
+        if f.get("kind", "file") != "file":
+            continue
+        base = name.rsplit("/", 1)[-1]
+        rank = next(((r, shape) for r, pattern, shape in DETECT if pattern.search(base)), None)
+        if rank is None:
+            continue
+        if not f.get("url"):
+            result.warnings.append(f"annotations: {name} looks like a label file but the listing gives no "
+                                   "URL; add [source.annotations] to profile it")
+            continue
+        size = f.get("size_bytes")
+        if size is not None and size > max_bytes:
+            result.warnings.append(f"annotations: {name} looks like a label file but is {size} bytes, "
+                                   f"over max_annotation_bytes ({max_bytes}); not downloaded")
+            continue
+        found.append((rank[0], name, f, rank[1]))
+    found.sort(key=lambda c: (c[0], c[1]))
+    return [(f, shape) for _, _, f, shape in found]
+
+
+def _detected(source, fetcher, files, previous, store, bodies, result: SourceResult, max_pages: int) -> list[dict]:
+    """No [source.annotations]: try the best label-looking files of the listing (at most
+    MAX_DETECTED downloads, each counted as a page of the source) and record the first one the
+    profiler finds label-shaped, with the id and label columns inferred from it."""
+    candidates = _candidates(files, _cap(fetcher, "annotations"), result)
+    for f, shape in candidates[:MAX_DETECTED]:
+        name, url = f["name"], f["url"]
+        if result.pages >= max_pages:
+            result.warnings.append(f"annotations: page limit {max_pages} reached; {name} not downloaded")
+            return []
+        got = _fetch_page(source, fetcher, url, previous, store, bodies, purpose="annotations",
+                          max_bytes=_cap(fetcher, "annotations"))
+        result.pages += 1
+        if not got.ok:
+            result.warnings.append(f"annotations: detected {name}: {got.error or got.outcome}; nothing recorded")
+            continue
+        got_files = [(name, url, got)]
+        ex = _profile(fetcher, got_files, None, format="coco" if shape == "coco" else None,
+                      require_id=shape == "table")
+        rows = _record(ex, got_files, result, detected=True)
+        if rows:
+            spec = ex.meta["label_spec"]
+            result.warnings.append(f"annotations: profiled {name} ({url}), found in the listing: id column "
+                                   f"{spec.id_column!r}, label column {spec.label_column!r}, inferred from its shape")
+            return rows
+    return []
 
 
 def _resolve(rows: list[dict]) -> list[dict]:
