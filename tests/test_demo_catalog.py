@@ -49,10 +49,13 @@ def test_every_enabled_source_lands_ok_with_lqs_and_tier(harvest):
     assert set(catalog) == enabled
     for dataset_id, row in catalog.items():
         assert row["lqs"] is not None and 0 <= row["lqs"] <= 100, dataset_id
-        assert row["tier"] in ("platinum", "gold", "silver", "bronze"), dataset_id
+        assert row["tier"] in ("platinum", "gold", "silver", "bronze", "unrated"), dataset_id
     latest = dict(con.execute("select dataset_id, coverage from lqs_latest").fetchall())
     assert set(latest) == enabled
     assert all(c is not None and 0 <= c <= 1 for c in latest.values())
+    # LQS v1.1: a tier needs at least 4 of the 7 dimensions with evidence
+    for dataset_id, tier, coverage in con.execute("select dataset_id, tier, coverage from lqs_latest").fetchall():
+        assert (tier == "unrated") == (round(coverage * 7) < 4), (dataset_id, tier, coverage)
 
 
 def test_every_category_is_an_lqs_category(harvest):
@@ -145,3 +148,33 @@ def test_curated_facts_carry_their_citation(harvest):
     assert all(evidence and len(evidence) > 20 for _, _, evidence in rows)
     assert _winner(con, "medmnist-plus", "license") == "CC-BY-4.0 AND CC-BY-NC-4.0"
     assert _winner(con, "mimic-cxr", "access") == "restricted"
+
+
+@pytest.mark.parametrize("dataset_id, field, value", [
+    # dataset-viewer /statistics of the train split (demo/site.toml cites the figures)
+    ("mnist", "class_counts", dict(zip("0123456789", [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265,
+                                                      5851, 5949]))),
+    ("cifar-10", "class_counts", {c: 5000 for c in ("airplane", "automobile", "bird", "cat", "deer",
+                                                    "dog", "frog", "horse", "ship", "truck")}),
+    ("mnist", "labels_per_item", 1.0),
+    ("mnist", "annotations_creators", ["expert-generated"]),
+    ("squad", "annotations_creators", ["crowdsourced"]),
+    # curated, with citations in config/sources.toml
+    ("ham10000", "class_counts", {"nv": 6705, "mel": 1113, "bkl": 1099, "bcc": 514, "akiec": 327,
+                                  "vasc": 142, "df": 115}),
+    ("rsna-pneumonia", "class_counts", {"Lung Opacity": 6012, "No Lung Opacity / Not Normal": 11821,
+                                        "Normal": 8851}),
+])
+def test_label_evidence_per_host(harvest, dataset_id, field, value):
+    _, _, con = harvest
+    assert _winner(con, dataset_id, field) == value
+
+
+@pytest.mark.parametrize("dataset_id", ["openml-iris", "openml-credit-g", "openml-diabetes"])
+def test_openml_qualities_and_features_are_followed(harvest, dataset_id):
+    """The description leads to qualities and features (no explicit urls in sources.toml): no
+    missing values, one nominal target."""
+    _, _, con = harvest
+    missing = _winner(con, dataset_id, "missing_values")
+    assert missing is not None and missing["pct"] == 0
+    assert _winner(con, dataset_id, "labels_per_item") == 1.0
