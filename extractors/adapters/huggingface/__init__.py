@@ -55,7 +55,7 @@ from extractors.normalize.urls import basename
 from extractors.parse.markdown import parse as parse_markdown
 
 NAME = "huggingface"
-VERSION = "1.3.0"
+VERSION = "1.4.0"   # 1.4: formats from format: tags; /size rows carry no unit
 
 EVIDENCE_MAX = 300
 DESCRIPTION_MAX = 5000
@@ -576,7 +576,9 @@ def _size_response(ex: Extraction, data: dict) -> None:
                rank=RANK_API)
     rows = dataset.get("num_rows")
     if isinstance(rows, int) and not isinstance(rows, bool) and rows >= 0:
-        _add_count(_adder(ex), rows, "rows", f"$.size.dataset.num_rows = {rows}", RANK_API)
+        # A row is one item, but /size does not say what an item is (images, examples, ...):
+        # the count carries no unit, so the unit the card or the features state stays.
+        ex.add("item_count", rows, f"$.size.dataset.num_rows = {rows}", rank=RANK_API)
     configs = size.get("configs")
     if isinstance(configs, list) and len(configs) == 1 and isinstance(configs[0], dict):
         columns = _positive_int(configs[0].get("num_columns"))
@@ -686,6 +688,23 @@ def _hub_common(ex, add, data: dict, path: str, has_card: bool) -> None:
             add("doi", normalize_doi(value), f"{path}.tags: {tag}", RANK_API)
         elif key == "license" and not has_card:
             _license_value(ex, add, value, {}, f"{path}.tags: {tag}", RANK_API, final=True)
+    _format_tags(add, tags, path)
+
+
+# The Hub's `format:` tags, which it sets from the repository's data files. Folder formats
+# (imagefolder, audiofolder) name a layout, not a file format, and are not read.
+FORMAT_TAGS = {"parquet": "PARQUET", "json": "JSON", "csv": "CSV", "arrow": "ARROW",
+               "webdataset": "WEBDATASET", "text": "TXT"}
+
+
+def _format_tags(add, tags: list[str], path: str) -> None:
+    """formats from `format:*` tags (any Hub dataset page). Ranked below the repository's own
+    file list (siblings), which says the same more precisely when it is there."""
+    found = [(tag, FORMAT_TAGS[tag[7:]]) for tag in tags[:1000]
+             if tag.startswith("format:") and tag[7:] in FORMAT_TAGS]
+    if found:
+        add("formats", sorted_set(name for _, name in found),
+            f"{path}.tags: {', '.join(tag for tag, _ in found)}", RANK_EMBEDDED)
 
 
 def _siblings(ex, add, data: dict) -> None:
