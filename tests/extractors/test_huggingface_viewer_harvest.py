@@ -262,3 +262,25 @@ def test_a_page_budget_smaller_than_the_walk_stops_it_with_a_warning(fake_hub):
     assert len(pages(result)) == 3
     assert any(w.startswith("page limit 3 reached") for w in result.warnings)
     assert "missing_values" not in winners(result)
+
+
+def test_a_viewer_page_that_fails_is_a_warning_and_the_source_keeps_the_rest(fake_hub):
+    """The viewer answers errors for statistics it has not computed (or gated data): that leaves
+    the evidence out; the dataset's own page and the other viewer pages still count."""
+    site, _ = fake_hub
+    pages_but_statistics = {k: v for k, v in RETINA.items() if not k.startswith("/statistics")}
+    serve(site, "example-lab/retina-grades", pages_but_statistics)
+    site.route("/statistics?dataset=example-lab%2Fretina-grades&config=default&split=train",
+               Reply(500, b'{"error": "The response is not ready yet."}', JSON))
+    source = Source("retina", "Retina Grades", "https://huggingface.co/api/datasets/example-lab/retina-grades",
+                    "Medical Imaging", adapter="huggingface")
+    fetcher = Fetcher(SETTINGS)
+    try:
+        result = collect(source, fetcher, SETTINGS)
+    finally:
+        fetcher.close()
+    assert result.status == "ok", result.error
+    assert any(w.startswith("evidence page not read:") and "statistics" in w for w in result.warnings)
+    facts = winners(result)
+    assert "class_counts" not in facts and "missing_values" not in facts
+    assert facts["item_count"] == 4000 and facts["labels_per_item"] == 1.0
