@@ -34,7 +34,9 @@ and a Dataset-level `encodingFormat` giving the formats when no distribution lis
 
 Croissant RAI fields: who annotated (`rai:dataAnnotationPlatform`, `...Protocol`, `...Analysis`,
 `rai:annotationsPerItem`, `rai:annotatorDemographics`, `rai:machineAnnotationTools`) via the
-shared annotations reader; the total the collection fields state with a containment verb ("X
+shared annotations reader (a crowd platform named as the annotation platform is crowdsourcing);
+how the labels were checked (`annotation_review`: `rai:annotationsPerItem` > 1 is redundancy,
+the text of those fields and of the description goes through the shared prose detector); the total the collection fields state with a containment verb ("X
 consists of 350 conversations") when the description states none (raw-data and source
 sentences never count).
 """
@@ -61,8 +63,10 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import merged_digest_fields
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
+from extractors.normalize.annotations import from_platform as annotations_from_platform
 from extractors.normalize.annotations import from_text as annotations_from_text
-from extractors.normalize.prose import add_prose_facts, paragraph_sentences, stated_totals
+from extractors.normalize.prose import (add_prose_facts, annotation_review, paragraph_sentences,
+                                        stated_totals)
 from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode, load_json
 from extractors.normalize.urls import basename, same_page
@@ -73,7 +77,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "croissant"
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 
 SNIFF_LIMIT = 20_000_000       # bytes of a JSON body parsed while sniffing
 EVIDENCE_MAX = 300
@@ -626,7 +630,8 @@ class DatasetReader:
         for i, entry in enumerate(_as_list(_get(self.node, "distribution"))[:MAX_DISTRIBUTION]):
             if isinstance(entry, dict):
                 texts.append((f"distribution[{i}].description", _first_text(_get(entry, "description"))))
-        done: set[str] = set()
+        # annotation_review is read with the RAI fields (read_rai), in one fact per dataset
+        done: set[str] = {"annotation_review"}
         for key, raw in texts:
             if raw:
                 done |= add_prose_facts(self.ex, _prose_text(raw), f"text:{self.path}.{key}: ",
@@ -640,20 +645,51 @@ class DatasetReader:
         return text[:MAX_PROSE_TEXT] or None
 
     def read_rai(self) -> None:
-        """Who annotated (the RAI annotation fields, through the shared annotations reader);
-        then a total from the collection fields when no count was read from the description."""
+        """Who annotated (the RAI annotation fields, through the shared annotations reader; a
+        crowd platform named in rai:dataAnnotationPlatform is crowdsourcing) and how the labels
+        were checked; then a total from the collection fields when no count was read from the
+        description."""
         found: set[str] = set()
         sources = []
         for name in RAI_ANNOTATION_FIELDS:
             text = self.rai(name)
             terms = annotations_from_text(_prose_text(text)) if text else []
+            if not terms and text and name == "dataAnnotationPlatform":
+                terms = annotations_from_platform(text)
             if terms:
                 found.update(terms)
                 sources.append(f"rai:{name}")
         if found:
             self.add("annotations_creators", sorted(found), ", ".join(sources))
+        self.read_review()
         if not any(f.field == "item_count" and f.record == self.record for f in self.ex.facts):
             self.read_rai_total()
+
+    def read_review(self) -> None:
+        """annotation_review, one fact: rai:annotationsPerItem above 1 is redundancy; the text
+        of the RAI annotation fields and of the description goes through the shared prose
+        detector (normalize/prose.annotation_review). Evidence names every field that stated a
+        term; the rank is the document's when an RAI field did, text rank otherwise."""
+        terms: set[str] = set()
+        evidence = []
+        per_item = _leading_number(self.rai("annotationsPerItem"))
+        if per_item is not None and per_item > 1:
+            terms.add("redundancy")
+            evidence.append(f"{self.path}.rai:annotationsPerItem = {per_item:g}")
+        for name in RAI_ANNOTATION_FIELDS:
+            text = self.rai(name)
+            found, said = annotation_review(_prose_text(text)) if text else ([], "")
+            if found:
+                terms.update(found)
+                evidence.append(f"{self.path}.rai:{name}: {said}")
+        rank = self.rank if terms else RANK_TEXT
+        description = self.description()
+        found, said = annotation_review(_prose_text(description)) if description else ([], "")
+        if found:
+            terms.update(found)
+            evidence.append(f"text:{self.path}.description: {said}")
+        if terms:
+            self.add("annotation_review", sorted(terms), " | ".join(evidence), rank=rank)
 
     def read_rai_total(self) -> None:
         """One total stated with a containment verb in the collection fields ("DICES-350
@@ -687,6 +723,12 @@ RAI_COLLECTION_FIELDS = ("dataCollectionType", "dataCollection")
 _SOURCE_SENTENCE = re.compile(r"\b(?:sampled|drawn|selected|taken|derived|extracted)\s+from\b|"
                               r"\bbased\s+on\b|\b(?:source|original|raw|input|parent)\s+"
                               r"(?:data|dataset|corpus|collection)\b|\bsubset\b", re.I)
+
+
+def _leading_number(text: str | None) -> float | None:
+    """The number a count field starts with ("3", "3.0", "5 annotators per item")."""
+    m = re.match(r"\s*(\d{1,6}(?:\.\d+)?)(?![\d.])", text or "")
+    return float(m.group(1)) if m else None
 
 
 def _rai_get(node: dict, name: str):

@@ -7,6 +7,24 @@ Reads, purely from (url, body):
 - data features `/api/v1/(xml|json)/data/features/ID` (the target's nominal values);
 - the dataset list `/api/v1/(xml|json)/data/list/...` (a listing: facts per dataset id).
 
+From a description the harvest follows the same dataset's qualities and features, in the
+description's own format (`Follow(kind="evidence")`: /api/v1/json/data/qualities/ID and
+/api/v1/json/data/features/ID for JSON, the /xml/ forms for XML). OpenML's Croissant documents
+are not followed: no API response states their URL and OpenML documents none (they are files
+its converter uploads to object storage, by its own account temporary and missing for newer
+datasets).
+
+Label statistics (published, RANK_API, the JSON/XML path as evidence):
+- qualities: `missing_values` {pct = 100 x NumberOfMissingValues / (NumberOfInstances x
+  NumberOfFeatures), columns, rows, split null, source "OpenML qualities"} and
+  `class_share_estimate` {classes, majority_pct, minority_pct} from NumberOfClasses and
+  Majority/MinorityClassPercentage (or the class sizes over NumberOfInstances);
+- features: `labels_per_item` 1.0 for exactly one target that is nominal with two or more
+  values (a single-label classification); combine() gives it from the qualities'
+  NumberOfClasses >= 2 when the description names one default_target_attribute and no
+  features page says otherwise. OpenML's features state each nominal feature's values, never
+  their counts, so the API gives no per-class counts (class_counts): the estimate is all.
+
 Precedence: qualities are computed by OpenML from the data file (RANK_API); the description
 text is the uploader's prose (RANK_TEXT). Both stay facts; resolution lets the API win.
 OpenML states no file sizes, so size_bytes is never emitted.
@@ -20,7 +38,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from extractors.claims import Claims, Confidence, Probe
-from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry
+from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry, Follow
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import digest_fields
@@ -31,11 +49,13 @@ from extractors.normalize.prose import (UCI_CLASSES_RE, UCI_FEATURES_RE, UCI_INS
 from extractors.normalize.text import decode, load_json, starts_like_html
 
 NAME = "openml"
-VERSION = "1.1.1"
+VERSION = "1.2.0"
 
 NS = "http://openml.org/openml"
 HOSTS = {"openml.org", "www.openml.org", "api.openml.org", "test.openml.org"}
 API_PATH_RE = re.compile(r"^/api/v1/(?:(?:xml|json)/)?data(?:/|$)", re.I)
+# A data description's own URL: /api/v1/json/data/61, /api/v1/xml/data/61, /api/v1/data/61.
+DESCRIPTION_PATH_RE = re.compile(r"^/api/v1/(?:(?:xml|json)/)?data/(?P<id>\d{1,10})/?$", re.I)
 JSON_ROOTS = ("data_set_description", "data_qualities", "data_features")
 
 EVIDENCE_MAX = 300
@@ -110,8 +130,14 @@ def extract(url: str | None, body: bytes, content_type: str | None = None) -> Ex
         raise ExtractionError(f"{root} is not an object")
     if kind == "description":
         _description(ex, node, at)
+        _follow(ex, node, source)
     elif kind == "qualities":
-        _qualities(ex, _qualities_map(node), at, _adder(ex))
+        quality = _qualities_map(node)
+        _qualities(ex, quality, at, _adder(ex))
+        classes = _whole(quality.get("NumberOfClasses"))
+        if classes and classes >= 2:   # for combine(): with one named target, single-label
+            ex.meta["classes"] = classes
+            ex.meta["classes_at"] = f"{at('quality')}[name=NumberOfClasses] = {quality.get('NumberOfClasses')}"
     elif kind == "features":
         _features(ex, node, at)
     elif kind == "list":
@@ -237,6 +263,11 @@ def _description(ex: Extraction, d: dict, at: _Path) -> None:
     status = _text(d, "status")
     if status and status.lower() != "active":
         ex.warn(f"OpenML status is {status!r} (not active)")
+    target = _text(d, "default_target_attribute")
+    if target:
+        # "a,b" names several targets (multi-target); combine() reads this
+        ex.meta["targets"] = [t.strip() for t in target.split(",") if t.strip()]
+        ex.meta["targets_at"] = f"{at('default_target_attribute')} = {target[:80]}"
     tags = [t for t in _as_list(d.get("tag")) if isinstance(t, str) and t.strip()]
     add("keywords", sorted(set(tags))[:500], at("tag"))
     _files(ex, add, d, at)
@@ -244,6 +275,24 @@ def _description(ex: Extraction, d: dict, at: _Path) -> None:
     if isinstance(text, str) and text.strip():
         add("description", text.strip()[:DESCRIPTION_MAX], at("description"))
         _text_facts(add, text[:1_000_000], at("description"))
+
+
+def _follow(ex: Extraction, d: dict, source: str) -> None:
+    """The qualities and features of the described dataset, in the description's format, on
+    the host the description came from. Only for a description read from its own API URL whose
+    id the body does not contradict."""
+    parts = urlsplit(ex.url or "")
+    m = DESCRIPTION_PATH_RE.match(parts.path)
+    if not m or (parts.hostname or "").lower() not in HOSTS or parts.scheme not in ("http", "https"):
+        return
+    data_id = m.group("id")
+    stated = _text(d, "id")
+    if stated and stated != data_id:
+        ex.warn(f"description id {stated[:20]} is not the id {data_id} of its URL; not followed")
+        return
+    base = f"{parts.scheme}://{parts.netloc}/api/v1/{source}/data"
+    for what in ("qualities", "features"):
+        ex.follow.append(Follow(f"{base}/{what}/{data_id}", "evidence", f"OpenML data {what} of dataset {data_id}"))
 
 
 def _licence(ex, add, value: str | None, where: str) -> None:
@@ -322,6 +371,9 @@ def _qualities(ex, quality: dict, at: _Path, add) -> None:
     def where(name: str) -> str:
         return f"{at('quality')}[name={name}] = {quality.get(name)}"
 
+    def stated(*names: str) -> str:
+        return f"{at('quality')}: " + ", ".join(f"{n} = {quality.get(n)}" for n in names)
+
     instances = _whole(quality.get("NumberOfInstances"))
     majority = _whole(quality.get("MajorityClassSize"))
     if instances is not None and majority is not None and majority > instances:
@@ -339,6 +391,66 @@ def _qualities(ex, quality: dict, at: _Path, add) -> None:
         add("class_count", classes, where("NumberOfClasses"))
     if not any(k in quality for k in ("NumberOfInstances", "NumberOfFeatures", "NumberOfClasses")):
         ex.warn("qualities without NumberOfInstances/NumberOfFeatures/NumberOfClasses")
+    _missing_values(ex, add, quality, stated, instances)
+    if classes and classes >= 2:
+        _class_shares(ex, add, quality, stated, classes, instances)
+
+
+PCT_DIGITS = 4
+
+
+def _missing_values(ex, add, quality: dict, stated, instances: int | None) -> None:
+    """Share of missing cells over the whole data file (OpenML computes qualities on all of it:
+    no split)."""
+    missing = _whole(quality.get("NumberOfMissingValues"))
+    features = _whole(quality.get("NumberOfFeatures"))
+    if missing is None or not instances or not features:
+        return
+    cells = instances * features
+    if missing > cells:
+        ex.warn(f"NumberOfMissingValues {missing} exceeds {instances} x {features} cells: not read")
+        return
+    pct = round(100.0 * missing / cells, PCT_DIGITS)
+    add("missing_values", {"pct": pct, "columns": features, "rows": instances, "split": None,
+                           "source": "OpenML qualities"},
+        f"{stated('NumberOfMissingValues', 'NumberOfInstances', 'NumberOfFeatures')} "
+        f"(whole dataset): {pct:g}% of cells missing")
+
+
+def _share(value) -> float | None:
+    """A percentage quality ("33.33333333333333"); None unless finite and within 0-100."""
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and 0 <= number <= 100 else None
+
+
+def _class_shares(ex, add, quality: dict, stated, classes: int, instances: int | None) -> None:
+    """class_share_estimate from the stated percentages, else from the class sizes over the
+    instances. Shares that cannot hold together (a minority above the majority, classes that
+    do not fit in 100%) are not read."""
+    majority = _share(quality.get("MajorityClassPercentage"))
+    minority = _share(quality.get("MinorityClassPercentage"))
+    evidence = stated("NumberOfClasses", "MajorityClassPercentage", "MinorityClassPercentage")
+    if majority is None or minority is None:
+        big = _whole(quality.get("MajorityClassSize"))
+        small = _whole(quality.get("MinorityClassSize"))
+        if big is None or small is None or not instances:
+            return
+        majority, minority = 100.0 * big / instances, 100.0 * small / instances
+        evidence = stated("NumberOfClasses", "MajorityClassSize", "MinorityClassSize",
+                          "NumberOfInstances")
+    tolerance = 0.01 * classes   # percentages are rounded
+    if minority > majority or majority + minority * (classes - 1) > 100 + tolerance \
+            or majority + minority > 100 + tolerance or majority * classes < 100 - tolerance:
+        ex.warn(f"class shares {majority:g}% / {minority:g}% do not fit {classes} classes: not read")
+        return
+    add("class_share_estimate", {"classes": classes, "majority_pct": round(majority, PCT_DIGITS),
+                                 "minority_pct": round(minority, PCT_DIGITS)},
+        evidence)
 
 
 # ---------------------------------------------------------------------------- features
@@ -351,13 +463,17 @@ def _features(ex, node: dict, at: _Path) -> None:
         return
     add("feature_count", len(features), f"{at('feature')}: {len(features)} features")
     targets = [f for f in features if str(f.get("is_target", "")).lower() == "true"]
+    ex.meta["feature_targets"] = len(targets)
     if len(targets) != 1:
         return
     target = targets[0]
     values = [v for v in _as_list(target.get("nominal_value")) if isinstance(v, str)]
     if str(target.get("data_type", "")).lower() == "nominal" and len(values) >= 2:
-        add("class_count", len(set(values)),
-            f"{at('feature')}[name={target.get('name')}] nominal target with {len(values)} values")
+        where = f"{at('feature')}[name={str(target.get('name'))[:80]}]"
+        add("class_count", len(set(values)), f"{where} nominal target with {len(values)} values")
+        # one nominal target: each instance has exactly one class (a single-label schema)
+        add("labels_per_item", 1.0,
+            f"{where} is the only target (is_target true), nominal with {len(set(values))} values")
 
 
 # ---------------------------------------------------------------------------- listing
@@ -440,3 +556,29 @@ def _listed_classes(text: str) -> tuple[int, str] | None:
         if len(values) >= 2 and all(len(v) <= 60 for v in values) and len(set(values)) == len(values):
             return len(values), line.strip()[:120]
     return None
+
+
+# ---------------------------------------------------------------------------------- combine
+
+def combine(parts: list[Extraction]) -> Extraction:
+    """The pages of one dataset (description, qualities, features) together; adds what only
+    two pages say together: labels_per_item 1.0 when the qualities count two or more classes
+    and the description names exactly one default target, unless a page already stated it or
+    the features list a target count other than one."""
+    merged = Extraction(NAME, VERSION, url=parts[0].url if parts else None)
+    for part in parts:
+        merged.facts.extend(part.facts)
+        merged.files.extend(part.files)
+        merged.warnings.extend(part.warnings)
+        merged.listing = merged.listing or part.listing
+        merged.error = merged.error or part.error
+    if merged.listing or any(f.field == "labels_per_item" and f.record is None for f in merged.facts):
+        return merged
+    meta = {k: v for part in parts for k, v in part.meta.items()}
+    targets, classes = meta.get("targets"), meta.get("classes")
+    if not targets or len(targets) != 1 or not classes or meta.get("feature_targets", 1) != 1:
+        return merged
+    merged.add("labels_per_item", 1.0,
+               f"{meta['classes_at']}; {meta['targets_at']} (one target): single-label",
+               rank=RANK_API)
+    return merged

@@ -9,7 +9,8 @@ It adds licence statements (SPDX via normalize/license.py, + commercial_use; a n
 only clause alone gives commercial_use false), a homepage stated as such ("URL:"/"Homepage:"
 lines, links named "homepage"), the dataset's own release year ("the dataset was released in
 2017"), access "registered" ("requires registration / a login"), formats from a file-type line
-("Image Type : jpeg"), annotations_creators (normalize/annotations.from_text) and every count
+("Image Type : jpeg"), annotations_creators (normalize/annotations.from_text), how the labels
+were checked (annotation_review: normalize/annotations.review_from_text) and every count
 of `add_prose_counts` below. Each statement must be about the dataset: sentences about code,
 models or papers, and sentences naming several licences, state nothing. `field_count` and
 `names_fields` read "Name: value" statements (RST field lists, UCI ".names" lines,
@@ -55,7 +56,7 @@ from typing import Iterable
 
 from extractors.model import RANK_TEXT, Extraction
 from extractors.normalize import formats
-from extractors.normalize.annotations import from_text
+from extractors.normalize.annotations import from_text, review_from_text
 from extractors.normalize.counts import parse_count
 from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import commercial_use, normalize_license
@@ -1000,8 +1001,8 @@ def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: 
                     single_subject: bool = False) -> set[str]:
     """THE entry point for free text: add to `ex` everything `text` states about its dataset —
     licence (+ commercial_use), homepage (also from `links`, (text, target) pairs), release
-    year, access ("registered"), formats from a file-type line, annotations_creators (via
-    normalize/annotations.from_text, unless annotations=False) and the counts of
+    year, access ("registered"), formats from a file-type line, annotations_creators and
+    annotation_review (via normalize/annotations, unless annotations=False) and the counts of
     `add_prose_counts` — as facts of `record` at `rank`, evidence starting with
     `evidence_prefix`. Fields in `skip` were read from structured data and are not added.
     Returns the fields added."""
@@ -1021,6 +1022,9 @@ def add_prose_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: 
         terms, evidence = annotation_terms(text)
         if terms:
             put("annotations_creators", terms, evidence)
+        terms, evidence = annotation_review(text)
+        if terms:
+            put("annotation_review", terms, evidence)
     added = add_prose_counts(ex, text, evidence_prefix, record, rank, skip=set(skip) | put.added,
                              single_subject=single_subject)
     return put.added | added
@@ -1038,6 +1042,38 @@ def annotation_terms(text: str) -> tuple[list[str], str]:
             terms.update(found)
             evidence.append(sentence)
     return sorted(terms), _clip(" … ".join(evidence))
+
+
+MAX_REVIEW_SENTENCE = 5_000
+
+
+def annotation_review(text: str) -> tuple[list[str], str]:
+    """(annotation_review terms, the sentences stating them): how the labels were checked, one
+    sentence at a time (normalize/annotations.py review_from_text: multiple readers,
+    adjudication, redundancy, gold questions, an authoritative named source). Sentences citing
+    other works are left out."""
+    terms: set[str] = set()
+    evidence = []
+    if not isinstance(text, str):
+        return [], ""
+    for sentence in paragraph_sentences(text[:MAX_PROSE]):
+        sentence = sentence[:MAX_REVIEW_SENTENCE]   # a statement is short; a run-on line is not prose
+        found = {} if _CITATION.search(sentence) else review_from_text(sentence)
+        if found:
+            terms.update(found)
+            evidence.append(sentence)
+    return sorted(terms), _clip(" … ".join(evidence))
+
+
+def add_review_facts(ex: Extraction, text: str, evidence_prefix: str = "", rank: int = RANK_TEXT,
+                     record: str | None = None) -> set[str]:
+    """Only the annotation_review statements of `text` (for readers that take the other prose
+    facts elsewhere, e.g. a dataset card's body); add_prose_facts includes them."""
+    terms, evidence = annotation_review(text)
+    if not terms:
+        return set()
+    ex.add("annotation_review", terms, _clip(evidence_prefix + evidence), rank=rank, record=record)
+    return {"annotation_review"}
 
 
 # =============================================================================== stated fields

@@ -454,3 +454,53 @@ def test_description_prose_goes_through_the_shared_prose_reader():
                                       "encodingFormat": "application/zip"}]})
     values = winning_values(detected_run("croissant", body, "https://example.org/croissant.json"))
     assert values["commercial_use"] is False and "license" not in values
+
+
+# --------------------------------------------------------------------------- RAI: annotation review
+
+def test_rai_annotations_per_item_is_redundancy():
+    ex = run(fixture("rai-annotations-1.0.json"))
+    review = facts_of(ex, "annotation_review")
+    assert [f.value for f in review] == [["redundancy"]]
+    assert review[0].evidence == "$.rai:annotationsPerItem = 5"
+    # the subset re-annotated to measure agreement is no multiple reading of the labels
+    assert "multiple-readers" not in review[0].value
+
+
+def test_rai_protocol_text_goes_through_the_prose_detector():
+    """Family: a Croissant 1.1 document with RAI fields written as prose (second input of the
+    prose rules after cards and READMEs)."""
+    body = doc(name="toy-sentiment", description="Sentiment of product reviews.", **{
+        "rai:dataAnnotationPlatform": "Amazon Mechanical Turk",
+        "rai:annotationsPerItem": 1,
+        "rai:dataAnnotationProtocol": "Workers first passed gold questions. Disagreements "
+                                      "between annotators were adjudicated by a senior annotator."})
+    ex = run(body)
+    assert record(ex)["annotations_creators"] == ["crowdsourced"]
+    review = facts_of(ex, "annotation_review")
+    assert [f.value for f in review] == [["adjudication", "gold-questions"]]
+    assert review[0].evidence.startswith("$.rai:dataAnnotationProtocol: Workers first passed")
+    assert review[0].rank == RANK_API or review[0].rank == facts_of(ex, "annotations_creators")[0].rank
+
+
+def test_description_review_joins_the_rai_fact_and_alone_is_text():
+    body = doc(name="x", description="Each image was labelled by 3 annotators.",
+               **{"rai:annotationsPerItem": "3"})
+    review = facts_of(run(body), "annotation_review")
+    assert len(review) == 1 and review[0].value == ["multiple-readers", "redundancy"]
+    assert "text:$.description: Each image" in review[0].evidence
+    alone = facts_of(run(doc(name="x", description="Each image was labelled by 3 annotators.")),
+                     "annotation_review")
+    assert [(f.value, f.rank) for f in alone] == [(["multiple-readers", "redundancy"], RANK_TEXT)]
+
+
+def test_dices_like_rai_states_no_review():
+    """A pool of raters, a quality filter and expert "gold ratings" are not in the vocabulary."""
+    body = doc(name="d", **{
+        "rai:annotatorDemographics": "The dataset was annotated by a pool of 104 raters.",
+        "rai:dataAnnotationAnalysis": "All conversations have gold ratings, i.e. they were "
+                                      "annotated for safety by a trust and safety expert.",
+        "rai:dataAnnotationPlatform": "Crowdworker annotators with task specific UI"})
+    ex = run(body)
+    assert facts_of(ex, "annotation_review") == []
+    assert record(ex)["annotations_creators"] == ["crowdsourced", "expert-generated"]

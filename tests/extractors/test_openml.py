@@ -404,3 +404,206 @@ def test_note_about_one_named_value_is_not_the_total():
                                      "description": text}}
     ex = run(data, "https://www.openml.org/api/v1/json/data/9004", "application/json")
     assert "item_count" not in record(ex)
+
+
+# ------------------------------------------------------------- label evidence (issue 13)
+# Two datasets written in the API's real structure (OpenML v1 JSON and XML), one balanced
+# three-class set whose qualities state the class percentages, one binary set whose older
+# qualities state only the class sizes. The figures are iris' (61) and credit-g's (31).
+
+def iris_like_description() -> dict:
+    return {"data_set_description": {
+        "id": "61", "name": "iris", "version": "1", "format": "ARFF",
+        "upload_date": "2014-04-06T23:23:39", "licence": "Public",
+        "url": "https://api.openml.org/data/v1/download/61/iris.arff", "file_id": "61",
+        "default_target_attribute": "class", "visibility": "public", "status": "active",
+        "md5_checksum": "ad484452702105cbf3d30f8deaba39a9"}}
+
+
+def iris_like_qualities() -> dict:
+    names = {"MajorityClassPercentage": "33.33333333333333", "MajorityClassSize": "50.0",
+             "MinorityClassPercentage": "33.33333333333333", "MinorityClassSize": "50.0",
+             "NumberOfClasses": "3.0", "NumberOfFeatures": "5.0", "NumberOfInstances": "150.0",
+             "NumberOfMissingValues": "0.0", "PercentageOfMissingValues": "0.0"}
+    return {"data_qualities": {"quality": [{"name": k, "value": v} for k, v in names.items()]}}
+
+
+def iris_like_features() -> dict:
+    numeric = [{"index": str(i), "name": n, "data_type": "numeric", "is_target": "false",
+                "is_ignore": "false", "is_row_identifier": "false", "number_of_missing_values": "0"}
+               for i, n in enumerate(["sepallength", "sepalwidth", "petallength", "petalwidth"])]
+    target = {"index": "4", "name": "class", "data_type": "nominal",
+              "nominal_value": ["Iris-setosa", "Iris-versicolor", "Iris-virginica"],
+              "is_target": "true", "is_ignore": "false", "is_row_identifier": "false",
+              "number_of_missing_values": "0"}
+    return {"data_features": {"feature": numeric + [target]}}
+
+
+def credit_like_qualities_xml(missing: str = "0.0") -> str:
+    names = {"MajorityClassSize": "700.0", "MinorityClassSize": "300.0",
+             "NumberOfClasses": "2.0", "NumberOfFeatures": "21.0", "NumberOfInstances": "1000.0",
+             "NumberOfMissingValues": missing}
+    inner = "".join(f"<oml:quality><oml:name>{k}</oml:name><oml:value>{v}</oml:value></oml:quality>"
+                    for k, v in names.items())
+    return f"<oml:data_qualities {OML}>{inner}</oml:data_qualities>"
+
+
+JSON_DESC = "https://www.openml.org/api/v1/json/data/61"
+
+
+def fact(ex, field):
+    found = [f for f in ex.facts if f.field == field]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_json_description_follows_its_qualities_and_features():
+    ex = run(iris_like_description(), JSON_DESC, "application/json")
+    assert [(f.url, f.kind) for f in ex.follow] == [
+        ("https://www.openml.org/api/v1/json/data/qualities/61", "evidence"),
+        ("https://www.openml.org/api/v1/json/data/features/61", "evidence")]
+
+
+@pytest.mark.parametrize("url", ["https://www.openml.org/api/v1/xml/data/37",
+                                 "https://www.openml.org/api/v1/data/37"])
+def test_xml_description_follows_the_xml_forms(url):
+    ex = run(description(id="37", name="diabetes", default_target_attribute="class"), url)
+    assert [f.url for f in ex.follow] == [
+        "https://www.openml.org/api/v1/xml/data/qualities/37",
+        "https://www.openml.org/api/v1/xml/data/features/37"]
+
+
+def test_test_server_description_follows_on_its_own_host():
+    ex = run(description(id="2", name="anneal"), "https://test.openml.org/api/v1/xml/data/2")
+    assert [f.url for f in ex.follow][0] == "https://test.openml.org/api/v1/xml/data/qualities/2"
+
+
+@pytest.mark.parametrize("url", [None, "https://www.openml.org/api/v1/json/data/list/limit/2",
+                                 "file:///tmp/61.json"])
+def test_no_follow_without_a_description_url(url):
+    assert run(iris_like_description(), url, "application/json").follow == []
+
+
+def test_no_follow_when_the_body_names_another_dataset():
+    ex = run(iris_like_description(), "https://www.openml.org/api/v1/json/data/62", "application/json")
+    assert ex.follow == [] and any("not the id 62" in w for w in ex.warnings)
+
+
+def test_iris_like_json_qualities():
+    ex = run(iris_like_qualities(), "https://www.openml.org/api/v1/json/data/qualities/61",
+             "application/json")
+    missing = fact(ex, "missing_values")
+    assert missing.value == {"pct": 0.0, "columns": 5, "rows": 150, "split": None,
+                             "source": "OpenML qualities"}
+    assert missing.rank == RANK_API
+    assert missing.evidence.startswith("$.data_qualities.quality: NumberOfMissingValues = 0.0")
+    estimate = fact(ex, "class_share_estimate")
+    assert estimate.value == {"classes": 3, "majority_pct": 33.3333, "minority_pct": 33.3333}
+    assert "MajorityClassPercentage = 33.33333333333333" in estimate.evidence
+    # qualities alone do not say how many targets there are
+    assert values(ex, "labels_per_item") == []
+
+
+def test_iris_like_json_features_single_nominal_target():
+    ex = run(iris_like_features(), "https://www.openml.org/api/v1/json/data/features/61",
+             "application/json")
+    per_item = fact(ex, "labels_per_item")
+    assert per_item.value == 1.0
+    assert per_item.evidence.startswith("$.data_features.feature[name=class]")
+    assert values(ex, "class_count") == [3]
+    # the features state the target's values, never their counts
+    assert values(ex, "class_counts") == []
+
+
+def test_credit_like_xml_qualities_shares_from_class_sizes():
+    ex = run(credit_like_qualities_xml(), "https://www.openml.org/api/v1/xml/data/qualities/31")
+    assert fact(ex, "class_share_estimate").value == {"classes": 2, "majority_pct": 70.0,
+                                                      "minority_pct": 30.0}
+    assert "oml:data_qualities/oml:quality: NumberOfClasses = 2.0, MajorityClassSize = 700.0" \
+        in fact(ex, "class_share_estimate").evidence
+    assert fact(ex, "missing_values").value["columns"] == 21
+
+
+def test_missing_values_share_of_cells():
+    """Family: OpenML qualities of a dataset with missing cells (anneal-like: 898 x 39)."""
+    data = {"data_qualities": {"quality": [
+        {"name": "NumberOfInstances", "value": "898.0"},
+        {"name": "NumberOfFeatures", "value": "39.0"},
+        {"name": "NumberOfMissingValues", "value": "22175.0"}]}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/qualities/2", "application/json")
+    assert fact(ex, "missing_values").value["pct"] == round(100 * 22175 / (898 * 39), 4)
+
+
+@pytest.mark.parametrize("names", [
+    {"NumberOfInstances": "10.0", "NumberOfFeatures": "2.0", "NumberOfMissingValues": "21.0"},
+    {"NumberOfInstances": "0.0", "NumberOfFeatures": "2.0", "NumberOfMissingValues": "0.0"},
+    {"NumberOfFeatures": "2.0", "NumberOfMissingValues": "0.0"},
+    {"NumberOfInstances": "10.0", "NumberOfFeatures": "2.0", "NumberOfMissingValues": "1.5"},
+])
+def test_missing_values_not_read_when_the_figures_do_not_hold(names):
+    data = {"data_qualities": {"quality": [{"name": k, "value": v} for k, v in names.items()]}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/qualities/9", "application/json")
+    assert values(ex, "missing_values") == []
+
+
+@pytest.mark.parametrize("majority, minority, classes", [
+    ("30.0", "70.0", "2.0"),     # minority above the majority
+    ("50.0", "40.0", "3.0"),     # 50 + 2 x 40 > 100
+    ("20.0", "10.0", "3.0"),     # three classes of at most 20% cannot make 100%
+    ("NaN", "10.0", "3.0"),
+])
+def test_class_shares_that_cannot_hold_are_not_read(majority, minority, classes):
+    data = {"data_qualities": {"quality": [
+        {"name": "NumberOfClasses", "value": classes},
+        {"name": "MajorityClassPercentage", "value": majority},
+        {"name": "MinorityClassPercentage", "value": minority}]}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/qualities/9", "application/json")
+    assert values(ex, "class_share_estimate") == []
+
+
+def test_regression_qualities_give_no_class_facts():
+    data = {"data_qualities": {"quality": [
+        {"name": "NumberOfClasses", "value": "0.0"},
+        {"name": "MajorityClassPercentage", "value": None},
+        {"name": "NumberOfInstances", "value": "209.0"}]}}
+    ex = run(data, "https://www.openml.org/api/v1/json/data/qualities/561", "application/json")
+    assert values(ex, "class_share_estimate") == [] and values(ex, "labels_per_item") == []
+
+
+def _pages(desc_body, qualities_body, features_body=None, fmt="json"):
+    ctype = "application/json" if fmt == "json" else "application/xml"
+    parts = [run(desc_body, f"https://www.openml.org/api/v1/{fmt}/data/31", ctype),
+             run(qualities_body, f"https://www.openml.org/api/v1/{fmt}/data/qualities/31", ctype)]
+    if features_body is not None:
+        parts.append(run(features_body, f"https://www.openml.org/api/v1/{fmt}/data/features/31", ctype))
+    return registry.combine("openml", parts)
+
+
+def test_combine_description_target_and_qualities_classes_give_single_label():
+    """Family: an XML description naming one default target + its qualities, no features."""
+    merged = _pages(description(id="31", name="credit-g", default_target_attribute="class"),
+                    credit_like_qualities_xml(), fmt="xml")
+    per_item = fact(merged, "labels_per_item")
+    assert per_item.value == 1.0 and per_item.rank == RANK_API
+    assert "[name=NumberOfClasses] = 2.0" in per_item.evidence
+    assert "default_target_attribute = class" in per_item.evidence
+
+
+def test_combine_multi_target_description_gives_no_single_label():
+    merged = _pages(description(id="31", name="multi", default_target_attribute="y1,y2"),
+                    credit_like_qualities_xml(), fmt="xml")
+    assert values(merged, "labels_per_item") == []
+
+
+def test_combine_features_with_two_targets_overrule_the_description():
+    features = iris_like_features()
+    features["data_features"]["feature"][0]["is_target"] = "true"
+    merged = _pages(iris_like_description(), iris_like_qualities(), features)
+    assert values(merged, "labels_per_item") == []
+
+
+def test_combine_keeps_one_single_label_fact_when_features_state_it():
+    merged = _pages(iris_like_description(), iris_like_qualities(), iris_like_features())
+    assert [f.evidence.split(" ")[0] for f in merged.facts if f.field == "labels_per_item"] == [
+        "$.data_features.feature[name=class]"]
+    assert {"missing_values", "class_share_estimate"} <= {f.field for f in merged.facts}

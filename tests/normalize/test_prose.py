@@ -337,3 +337,29 @@ def test_paired_adjectives_and_numbered_adjectives_are_modifiers():
     # "and" never joins a number to a noun: "10 cats and dogs" is not read as a modifier run
     assert prose.count_mentions("It shows 10 and 20 images.") == [] or \
         all(c.value != 10 for c in prose.count_mentions("It shows 10 and 20 images."))
+
+
+def test_add_prose_facts_states_annotation_review():
+    """Family: a README's annotation section (the readme/html/frictionless adapters read
+    prose through add_prose_facts)."""
+    ex = Extraction("t", "1")
+    text = ("## Annotation\n\nEach X-ray was labelled by three board-certified radiologists. "
+            "Disagreements were resolved by consensus.\n\nThe data are released under CC BY 4.0.")
+    added = prose.add_prose_facts(ex, text, "README: ")
+    assert "annotation_review" in added
+    review = [f for f in ex.facts if f.field == "annotation_review"]
+    assert [f.value for f in review] == [["adjudication", "multiple-readers", "redundancy"]]
+    assert review[0].rank == RANK_TEXT and review[0].evidence.startswith("README: Each X-ray")
+    # annotations=False leaves annotation statements to the caller
+    ex = Extraction("t", "1")
+    assert "annotation_review" not in prose.add_prose_facts(ex, text, annotations=False)
+
+
+def test_add_review_facts_and_citations():
+    ex = Extraction("t", "1")
+    assert prose.add_review_facts(ex, "As in Smith et al., gold questions were used.") == set()
+    assert prose.add_review_facts(ex, "Crowd workers answered gold questions.", "card text: ",
+                                  record="r1") == {"annotation_review"}
+    assert [(f.value, f.record, f.evidence) for f in ex.facts] == [
+        (["gold-questions"], "r1", "card text: Crowd workers answered gold questions.")]
+    assert prose.annotation_review(None) == ([], "")

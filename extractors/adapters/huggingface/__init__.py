@@ -46,7 +46,8 @@ from extractors.normalize.ids import normalize_doi
 from extractors.normalize.license import OTHER as LICENSE_OTHER
 from extractors.normalize.license import commercial_use, normalize_license
 from extractors.normalize.annotations import from_values as annotation_terms
-from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, class_vote, noncommercial_terms,
+from extractors.normalize.prose import (CARD_SPLITS, TOTAL_UNITS, add_review_facts, class_vote,
+                                        noncommercial_terms,
                                         paragraph_sentences, people_subject_counts,
                                         prose_counts,
                                         single_subject_phrase, split_total, stated_totals)
@@ -55,7 +56,7 @@ from extractors.normalize.urls import basename
 from extractors.parse.markdown import parse as parse_markdown
 
 NAME = "huggingface"
-VERSION = "1.4.0"   # 1.4: formats from format: tags; /size rows carry no unit
+VERSION = "1.5.0"   # 1.5: annotation_review from card prose; 1.4: format: tags, /size rows carry no unit
 
 EVIDENCE_MAX = 300
 DESCRIPTION_MAX = 5000
@@ -918,6 +919,7 @@ def _card_body(ex, add, body: str, license_open: bool) -> None:
     splits = _split_sentence_total(_section_text(doc, "Data Splits"))
     _prose_facts(add, prose, "card text", extra_items=tables + splits)
     _subject_facts(add, _fact_prose(doc), "card text")
+    add_review_facts(ex, _fact_prose(doc), "card text: ")
     _card_publisher(add, doc)
 
 
