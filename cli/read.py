@@ -38,7 +38,9 @@ def sources(wide: bool = typer.Option(False, "--wide", help="Also the adapter an
 @app.command()
 def show(source_id: str = typer.Argument(..., help="Dataset id."),
          as_json: bool = typer.Option(False, "--json", help="Print the card as JSON.")) -> None:
-    """Show a dataset's catalog card: facts, the seven dimensions with evidence, LQS and tier."""
+    """Show a dataset's catalog card: facts, the seven dimensions with evidence, LQS, tier and
+    status (rated, or provisional and unrated), and the evidence gaps: what would fill each
+    dimension that has no evidence."""
     from warehouse.cards import card
 
     config = _config()

@@ -5,7 +5,7 @@ import csv
 import json
 import sys
 
-from warehouse.cards import headline
+from warehouse.cards import headline, score_line
 
 
 def render(card: dict) -> None:
@@ -25,7 +25,7 @@ def render(card: dict) -> None:
     if lqs is None:
         console.print("[dim]not scored yet[/dim]")
         return
-    console.print(f"[bold]LQS {lqs['composite']} · {lqs['tier']}[/bold]  coverage {lqs['coverage']:.0%}, "
+    console.print(f"[bold]{score_line(lqs)}[/bold]  {lqs['status']}, coverage {lqs['coverage']:.0%}, "
                   f"methodology v{lqs['methodology_version']}, scored {lqs['scored_at'][:19]}")
     table = Table(show_header=True, box=None, pad_edge=False)
     for col in ("dimension", "score", "", "basis", "evidence"):
@@ -35,6 +35,13 @@ def render(card: dict) -> None:
         table.add_row(d["dimension"].replace("_", " ").capitalize(), str(d["score"]), bar,
                       d["basis"], d["evidence"])
     console.print(table)
+    if card.get("evidence_gaps"):
+        gaps = Table(show_header=True, box=None, pad_edge=False, title="Evidence gaps")
+        gaps.add_column("dimension", overflow="fold")
+        gaps.add_column("what would fill it", overflow="fold")
+        for g in card["evidence_gaps"]:
+            gaps.add_row(g["dimension"].replace("_", " ").capitalize(), g["gap"] or "")
+        console.print(gaps)
     facts = Table(show_header=True, box=None, pad_edge=False, title="facts")
     for col in ("field", "value", "basis", "from"):
         facts.add_column(col, overflow="fold")

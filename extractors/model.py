@@ -24,6 +24,7 @@ EXTRA_FIELDS = (
     "background_class", "background_count", "labels_per_item", "labels_per_item_positive",
     "gini", "max_min_ratio", "items_per_subject", "validation_kappa", "feature_count",
     "extraction_error", "maintainer",
+    "missing_values", "class_share_estimate", "annotation_review",   # LQS v1.1 (issue 13)
 )
 KNOWN_FIELDS = frozenset(CANONICAL_FIELDS + EXTRA_FIELDS)
 
@@ -82,8 +83,10 @@ class FileEntry:
 
 @dataclass(frozen=True)
 class Follow:
-    """A URL the flow should fetch next. kind: 'page' (same adapter, more of this listing),
-    'folder' (a subfolder's own page), 'annotations' (a label file to profile)."""
+    """A URL the flow should fetch next. kind: 'page' (same adapter, more of this listing: the
+    source fails without it), 'folder' (a subfolder's own page), 'evidence' (a host's statistics
+    about the dataset, read with the same adapter; missing, it is only a warning), 'annotations'
+    (a label file to profile)."""
     url: str
     kind: str = "page"
     note: str = ""

@@ -1,8 +1,10 @@
-"""LQS v1 (../shared/docs/LQS.md): seven dimensions, composite, tier, coverage.
+"""LQS (../shared/docs/LQS.md): seven dimensions, composite, tier, coverage, status.
 
 Pure: facts and file sizes in, scores out. Every weight, threshold and sentence comes from the
-methodology config (config/lqs.toml). For each dimension the strongest evidence wins:
-measured > published > curated > default.
+methodology config (config/lqs.toml, v1.1; config/lqs-1.toml keeps v1). For each dimension the
+strongest evidence wins: measured > published > curated > default. The v1.1 inputs (published
+missing values, annotations_creators, class share estimates, the rated/provisional status) are
+read only when the config has their section, so an older methodology file scores as it did.
 """
 from __future__ import annotations
 
@@ -39,6 +41,8 @@ class Score:
     coverage: float
     methodology_version: str
     dimensions: list[Dimension] = field(default_factory=list)
+    status: str = "rated"     # "rated" | "provisional" (fewer than min_rated_dimensions evidenced)
+    evidenced: int = 0        # dimensions whose basis is not "default"
 
 
 # The facts the formulas below read, besides the two lqs.toml names ([completeness]
@@ -53,6 +57,8 @@ FIELDS = frozenset({
     "inner_format", "annotation_format", "formats",                          # format compliance
     "labels_per_item",                                                       # label density
     "gini", "max_min_ratio", "class_counts",                                 # class balance
+    # v1.1
+    "missing_values", "annotations_creators", "annotation_review", "class_share_estimate",
 })
 
 
@@ -149,7 +155,30 @@ def completeness(ev: Evidence, cfg: dict) -> Dimension:
         if pct is not None:
             text = tpl["completeness_published"].format(pct=_trim(pct))
             return Dimension("completeness", round_half_up(pct), found[1], text)
+    missing = cfg["completeness"].get("missing_values")
+    if missing:
+        dim = _missing_values(ev, missing)
+        if dim is not None:
+            return dim
     return _default("completeness", cfg)
+
+
+def _missing_values(ev: Evidence, m: dict) -> Dimension | None:
+    """v1.1, the family of host statistics on missing cells (Hub /statistics nan_proportion of the
+    label columns, OpenML NumberOfMissingValues over instances x features): score 100 - pct."""
+    found = ev.best(m["fact"], ("published",))
+    value = found[0] if found else None
+    pct = _num(value.get("pct")) if isinstance(value, dict) else None
+    if pct is None or not 0 <= pct <= 100:
+        return None   # a share outside 0-100 is a broken statement, not evidence
+    source = str(value.get("source") or "Host statistics")
+    rows, split = _num(value.get("rows")), value.get("split")
+    text = m["templates"].get(source, m["templates"]["other"]).format(
+        source=source, pct=pct, pct_text=_trim(pct), columns=value.get("columns") or "?",
+        rows=_fmt_int(rows) if rows is not None else "?",
+        column_word="column" if value.get("columns") == 1 else "columns",
+        split_note=f" ({split} split)" if split else "")
+    return Dimension("completeness", round_half_up(100 - pct), found[1], text)
 
 
 def uniqueness(ev: Evidence, cfg: dict) -> Dimension:
@@ -196,10 +225,56 @@ def validation(ev: Evidence, cfg: dict) -> Dimension:
             score = sum(v["ladder"][p] * s for p, s in shares.items()) / total
             parts = ", ".join(f"{_trim(100 * s / total)}% {p}" for p, s in shares.items())
             return Dimension("validation", round_half_up(score), mix[1], f"Mixed label provenance: {parts}.")
-    prov = ev.best("label_provenance", ("published", "curated"))
-    if prov and prov[0] in v["ladder"]:
-        return Dimension("validation", v["ladder"][prov[0]], prov[1], v["texts"][prov[0]])
+    # A stated label_provenance is read before a card's annotations_creators (v1.1) and a
+    # curated one after it: published evidence first, the editor's statement last.
+    creators = v.get("annotations_creators")
+    steps = [("published",), "annotations_creators", ("curated",)] if creators else [("published", "curated")]
+    for step in steps:
+        if step == "annotations_creators":
+            dim = _annotations_creators(ev, creators)
+            if dim is not None:
+                return dim
+            continue
+        prov = ev.best("label_provenance", step)
+        if prov and prov[0] in v["ladder"]:
+            return Dimension("validation", v["ladder"][prov[0]], prov[1], v["texts"][prov[0]])
+    if creators:
+        stated = ev.best(creators["fact"], ("published",))
+        terms = _terms(stated[0]) if stated else []
+        if terms and set(terms) <= set(creators["no_labels"]):
+            text = creators["no_labels_text"].format(values=", ".join(terms))
+            return Dimension("validation", v["ladder"]["unknown"], "default", text)
     return Dimension("validation", v["ladder"]["unknown"], "default", cfg["evidence"]["no_evidence"])
+
+
+def _terms(value) -> list[str]:
+    values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return sorted({str(x) for x in values if isinstance(x, str) and x})
+
+
+def _annotations_creators(ev: Evidence, c: dict) -> Dimension | None:
+    """v1.1, the family of card provenance vocabularies (Hugging Face annotations_creators, and
+    Croissant RAI annotation fields mapped onto the same terms): each term's score, raised when
+    annotation_review names a review that term counts; several terms: the lowest."""
+    stated = ev.best(c["fact"], ("published",))
+    terms = [t for t in _terms(stated[0]) if t in c["terms"]] if stated else []
+    if not terms:
+        return None
+    review_found = ev.best(c["review_fact"], ("published",))
+    review = set(_terms(review_found[0])) if review_found else set()
+    scored = []
+    for term in terms:
+        rule = c["terms"][term]
+        by = sorted(review & set(rule.get("reviewed_by", ())))
+        if by:
+            text = rule["reviewed_text"].format(review=" and ".join(x.replace("-", " ") for x in by), value=term)
+            scored.append((rule["reviewed_score"], term, text))
+        else:
+            scored.append((rule["score"], term, rule["text"].format(value=term)))
+    low, _, text = min(scored)
+    if len(terms) > 1:
+        text += c["several_note"].format(values=", ".join(terms))
+    return Dimension("validation", low, stated[1], text)
 
 
 def size_target(category: str, ev: Evidence, cfg: dict) -> float:
@@ -287,7 +362,8 @@ def label_density(ev: Evidence, cfg: dict) -> Dimension:
         return _default("label_density", cfg)
     score = d["base"] + d["log_slope"] * math.log(L) if L >= 1 else d["base"] * L
     band = "sparse" if L < d["sparse_below"] else "high" if L >= d["high_from"] else "moderate"
-    text = cfg["evidence"]["density"].format(labels=f"{L:.2f}", band=band)
+    template = cfg["evidence"].get("density_published") if found[1] == "published" else None
+    text = (template or cfg["evidence"]["density"]).format(labels=f"{L:.2f}", band=band)
     return Dimension("label_density", min(d["cap"], round_half_up(score)), found[1], text)
 
 
@@ -307,13 +383,45 @@ def class_balance(ev: Evidence, cfg: dict) -> Dimension:
 
                 g, basis = gini(values), counts[1]
                 ratio = values[-1] / values[0] if values[0] else None
+    estimate = None
+    if g is None and cfg["class_balance"].get("share_estimate_fact"):
+        estimate = _share_estimate(ev, cfg["class_balance"]["share_estimate_fact"])
+        if estimate is not None:
+            g, ratio, basis = estimate["gini"], estimate["ratio"], estimate["basis"]
     if g is None:
         return _default("class_balance", cfg)
     score = round_half_up(100 - cfg["class_balance"]["gini_scale"] * g)
     band = next(b["text"] for b in cfg["class_balance"]["bands"] if score >= b["min"])
     ratio_text = f"{ratio:.0f}" if ratio is not None else "?"
-    text = cfg["evidence"]["balance"].format(band=band, gini=f"{g:.2f}", ratio=ratio_text)
+    if estimate is not None:
+        text = cfg["evidence"]["balance_estimate"].format(
+            band=band, gini=f"{g:.2f}", ratio=ratio_text, classes=estimate["classes"],
+            majority=_trim(estimate["majority"]), minority=_trim(estimate["minority"]))
+    else:
+        text = cfg["evidence"]["balance"].format(band=band, gini=f"{g:.2f}", ratio=ratio_text)
     return Dimension("class_balance", score, basis, text)
+
+
+def _share_estimate(ev: Evidence, name: str) -> dict | None:
+    """v1.1, the family of summary class statistics (OpenML NumberOfClasses with Majority- and
+    MinorityClassPercentage): the shares of the k classes are majority, minority and k - 2 equal
+    shares of the rest; their Gini is an estimate. Inconsistent figures are no evidence."""
+    found = ev.best(name, ("published", "curated"))
+    value = found[0] if found else None
+    if not isinstance(value, dict):
+        return None
+    k, high, low = _num(value.get("classes")), _num(value.get("majority_pct")), _num(value.get("minority_pct"))
+    if k is None or high is None or low is None or k != int(k) or k < 2 or not 0 <= low <= high <= 100:
+        return None
+    k, rest = int(k), 100.0 - high - low
+    slack = 0.5   # published shares are rounded: half a percentage point either way
+    if k == 2 and abs(rest) > slack or k > 2 and not low - slack <= rest / (k - 2) <= high + slack:
+        return None
+    from extractors.normalize.stats import gini
+
+    shares = [low, high] + ([rest / (k - 2)] * (k - 2) if k > 2 else [])
+    return {"gini": gini(shares), "ratio": high / low if low else None, "basis": found[1],
+            "classes": k, "majority": high, "minority": low}
 
 
 def _default(name: str, cfg: dict) -> Dimension:
@@ -343,8 +451,28 @@ def tier(value: int, cfg: dict) -> str:
     return found["name"] if found is not None else cfg["tiers"][-1]["name"]
 
 
+def status(evidenced: int, cfg: dict) -> str:
+    """v1.1: "provisional" below min_rated_dimensions evidenced dimensions (none in v1)."""
+    return "provisional" if evidenced < cfg.get("min_rated_dimensions", 0) else "rated"
+
+
+def gap(d: Dimension, cfg: dict) -> str | None:
+    """What would fill a dimension with no evidence ([gaps] in lqs.toml; None when evidenced or
+    the methodology has no gap texts)."""
+    gaps = cfg.get("gaps")
+    if d.basis != "default" or not gaps:
+        return None
+    creators = cfg["validation"].get("annotations_creators")
+    if d.name == "validation" and creators and d.evidence != cfg["evidence"]["no_evidence"]:
+        return gaps.get("no_labels", gaps.get(d.name))   # the card says there are no labels
+    return gaps.get(d.name)
+
+
 def score(ev: Evidence, cfg: dict) -> Score:
     dims = [SCORERS[name](ev, cfg) for name in DIMENSIONS]
     value = composite({d.name: d.score for d in dims}, cfg)
-    coverage = round(sum(d.basis != "default" for d in dims) / len(dims), 4)
-    return Score(value, tier(value, cfg), coverage, str(cfg["methodology_version"]), dims)
+    evidenced = sum(d.basis != "default" for d in dims)
+    coverage = round(evidenced / len(dims), 4)
+    state = status(evidenced, cfg)
+    name = tier(value, cfg) if state == "rated" else cfg["provisional_tier"]
+    return Score(value, name, coverage, str(cfg["methodology_version"]), dims, state, evidenced)

@@ -13,6 +13,11 @@ do the work in DuckDB:
   call per value), and each dataset's dict is zipped from its run of rows;
 - the file listings come as Arrow columns (size_bytes, format: what the formulas read of a file).
 Scores and dimensions are written as columns through Arrow.
+
+The published views (lqs_latest, catalog, evidence_gaps: migration 007) show the scores of the
+methodology version scored last. So a scoring run under a version other than the warehouse's
+current one rescores every dataset, not only the ones asked for: a catalog never mixes versions,
+and the earlier version's rows stay in lqs_scores, queryable by methodology_version.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
 
-from scoring.lqs import Evidence, fields, score
+from scoring.lqs import Evidence, fields, gap, score
 
 # The rows of facts_current (a dataset's latest successful source run).
 _CURRENT = """
@@ -133,31 +138,46 @@ def _gc_paused():
 
 
 def score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | None = None) -> dict[str, dict]:
-    """Score and write in one transaction; returns {dataset_id: {composite, tier, coverage}}."""
+    """Score and write in one transaction; returns {dataset_id: {composite, tier, coverage, status,
+    evidenced}}."""
     with _gc_paused():
         return _score_datasets(writer, run_id, cfg, dataset_ids)
 
 
+def current_version(con) -> str | None:
+    """The methodology version the warehouse shows: that of the score written last."""
+    rows = con.execute("""select methodology_version from lqs_scores
+                          order by scored_at desc, run_id desc limit 1""").fetchall()
+    return rows[0][0] if rows else None
+
+
 def _score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | None) -> dict[str, dict]:
     scored_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    current = current_version(writer.con)
+    if dataset_ids is not None and current is not None and current != str(cfg["methodology_version"]):
+        dataset_ids = None   # a new methodology: rescore the whole warehouse (module docstring)
     evidence = evidence_for(writer.con, dataset_ids, cfg)
     out = {}
-    ids, composites, tiers, coverages, versions = [], [], [], [], []
-    dim_ids, dim_names, dim_scores, dim_bases, dim_texts = [], [], [], [], []
+    ids, composites, tiers, coverages, versions, statuses, evidenced = [], [], [], [], [], [], []
+    dim_ids, dim_names, dim_scores, dim_bases, dim_texts, dim_gaps = [], [], [], [], [], []
     for dataset_id, ev in evidence.items():
         s = score(ev, cfg)
-        out[dataset_id] = {"composite": s.composite, "tier": s.tier, "coverage": s.coverage}
+        out[dataset_id] = {"composite": s.composite, "tier": s.tier, "coverage": s.coverage,
+                           "status": s.status, "evidenced": s.evidenced}
         ids.append(dataset_id)
         composites.append(s.composite)
         tiers.append(s.tier)
         coverages.append(s.coverage)
         versions.append(s.methodology_version)
+        statuses.append(s.status)
+        evidenced.append(s.evidenced)
         for d in s.dimensions:
             dim_ids.append(dataset_id)
             dim_names.append(d.name)
             dim_scores.append(d.score)
             dim_bases.append(d.basis)
             dim_texts.append(d.evidence)
+            dim_gaps.append(gap(d, cfg))
     if not ids:
         with writer.transaction():
             pass
@@ -165,9 +185,10 @@ def _score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | Non
     with writer.transaction():
         writer.insert_columns("lqs_scores", {
             "run_id": [run_id] * len(ids), "dataset_id": ids, "composite": composites, "tier": tiers,
-            "coverage": coverages, "methodology_version": versions, "scored_at": [scored_at] * len(ids)})
+            "coverage": coverages, "methodology_version": versions, "scored_at": [scored_at] * len(ids),
+            "status": statuses, "evidenced": evidenced})
         writer.insert_columns("lqs_dimensions", {
             "run_id": [run_id] * len(dim_ids), "dataset_id": dim_ids, "dimension": dim_names,
             "score": dim_scores, "basis": dim_bases, "evidence": dim_texts,
-            "scored_at": [scored_at] * len(dim_ids)})
+            "scored_at": [scored_at] * len(dim_ids), "gap": dim_gaps})
     return out

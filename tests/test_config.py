@@ -29,7 +29,7 @@ def test_bundled_config_loads():
     assert nih.annotations.label_column == "Finding Labels"
     assert {c.field for c in nih.curated} >= {"label_provenance", "inner_format"}
     assert all(c.citation for c in nih.curated)
-    assert config.lqs["methodology_version"] == "1"
+    assert config.lqs["methodology_version"] == "1.1"
 
 
 @pytest.mark.parametrize("text, message", [

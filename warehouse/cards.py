@@ -1,5 +1,6 @@
 """The catalog card of one dataset, read from the published views (what `lqs show` and the
-publish step print): facts, the seven dimensions with basis and evidence, tier, provenance."""
+publish step print): facts, the seven dimensions with basis and evidence, tier and status (rated
+or provisional, with the count of evidenced dimensions: LQS v1.1), the evidence gaps, provenance."""
 from __future__ import annotations
 
 import json
@@ -25,7 +26,7 @@ def cards(con, dataset_ids: list[str] | None = None) -> dict[str, dict]:
             f"select dataset_id, name, category, source_url from datasets {where}", params).fetchall():
         out[dataset_id] = {"dataset_id": dataset_id, "name": name, "category": category,
                            "source_url": source_url, "facts": {}, "provenance": {}, "dimensions": [],
-                           "lqs": None, "conflicts": [], "withdrawn": False}
+                           "lqs": None, "conflicts": [], "withdrawn": False, "evidence_gaps": []}
     facts = con.execute(f"""select dataset_id, field, value, basis, extractor, evidence, source_url, archive_sha256
                             from facts_current {where or 'where true'} and winner and record is null
                             order by dataset_id, field""", params).fetchall()
@@ -49,18 +50,44 @@ def cards(con, dataset_ids: list[str] | None = None) -> dict[str, dict]:
     if _has(con, "withdrawn"):
         for (dataset_id,) in con.execute(f"select dataset_id from withdrawn {where}", params).fetchall():
             out[dataset_id]["withdrawn"] = True
-    for dataset_id, composite, tier, coverage, version, scored_at in con.execute(
-            f"""select dataset_id, composite, tier, coverage, methodology_version, scored_at
+    # status/evidenced: migration 007; a file read before it was migrated shows v1's (all rated).
+    v11 = _has_column(con, "lqs_latest", "status")
+    extra = "status, evidenced" if v11 else "'rated', null"
+    for dataset_id, composite, tier, coverage, version, scored_at, status, evidenced in con.execute(
+            f"""select dataset_id, composite, tier, coverage, methodology_version, scored_at, {extra}
                 from lqs_latest {where}""", params).fetchall():
         out[dataset_id]["lqs"] = {"composite": composite, "tier": tier, "coverage": coverage,
-                                  "methodology_version": version, "scored_at": str(scored_at)}
+                                  "methodology_version": version, "scored_at": str(scored_at),
+                                  "status": status,
+                                  "evidenced": evidenced if evidenced is not None else round(coverage * len(DIMENSIONS)),
+                                  "dimensions_total": len(DIMENSIONS)}
     dims = con.execute(f"select dataset_id, dimension, score, basis, evidence from lqs_dimensions_latest {where}",
                        params).fetchall()
-    dims.sort(key=lambda d: DIMENSIONS.index(d[1]) if d[1] in DIMENSIONS else 99)
+    dims.sort(key=lambda d: _order(d[1]))
     for dataset_id, dimension, score, basis, evidence in dims:
         out[dataset_id]["dimensions"].append({"dimension": dimension, "score": score, "basis": basis,
                                               "evidence": evidence})
+    if _has(con, "evidence_gaps"):
+        gaps = con.execute(f"select dataset_id, dimension, gap from evidence_gaps {where}", params).fetchall()
+        for dataset_id, dimension, gap in sorted(gaps, key=lambda g: (g[0], _order(g[1]))):
+            out[dataset_id]["evidence_gaps"].append({"dimension": dimension, "gap": gap})
     return out
+
+
+def _order(dimension: str) -> int:
+    return DIMENSIONS.index(dimension) if dimension in DIMENSIONS else 99
+
+
+def _has_column(con, table: str, column: str) -> bool:
+    return bool(con.execute("select count(*) from information_schema.columns where table_name = ? "
+                            "and column_name = ?", [table, column]).fetchall()[0][0])
+
+
+def score_line(lqs: dict) -> str:
+    """"LQS 55 · unrated (3 of 7 dimensions have evidence)": the one way a score is written, in
+    `lqs show`, the site, card JSON descriptions and Croissant (LQS v1.1)."""
+    return (f"LQS {lqs['composite']} · {lqs['tier']} ({lqs['evidenced']} of {lqs['dimensions_total']} "
+            f"dimensions have evidence)")
 
 
 def _has(con, name: str) -> bool:

@@ -4,7 +4,9 @@ manifest, written into a folder.
 - Tables (catalog, lqs_latest, lqs_dimensions_latest, changes) as Parquet, JSON and CSV;
   `changes` holds the changes since the last publish to the same folder.
 - cards/<id>.json: warehouse.cards.card (facts with provenance, the seven dimensions with basis
-  and evidence, tier, conflicting fields, withdrawn flag).
+  and evidence, tier, status and evidenced dimensions, evidence gaps, conflicting fields,
+  withdrawn flag). The tables carry the status too (lqs_latest: status, evidenced; catalog:
+  lqs_status, lqs_evidenced).
 - croissant/<id>.jsonld: schema.org/Croissant 1.0 metadata that mlcroissant validates. Croissant
   requires a checksum on every FileObject, so only files with a known sha256 are listed; the
   others are counted in an additionalProperty instead of being given a made-up checksum.
@@ -31,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from warehouse import history, site
-from warehouse.cards import cards, headline
+from warehouse.cards import cards, headline, score_line
 from warehouse.db import WarehouseError, fetch_one
 
 TABLES = {
@@ -302,10 +304,15 @@ def _properties(data: dict, unlisted: int) -> list[dict]:
     lqs = data["lqs"]
     if lqs:
         out.append(_prop("LQS", lqs["composite"],
-                         f"Label-set Quality Score (0-100), tier {lqs['tier']}, evidence coverage "
+                         f"Label-set Quality Score (0-100): {score_line(lqs)}; {lqs['status']}, evidence coverage "
                          f"{lqs['coverage']:.0%}, methodology v{lqs['methodology_version']}, "
                          f"scored {lqs['scored_at'][:19]}"))
         out.append(_prop("LQS tier", lqs["tier"]))
+        out.append(_prop("LQS status", lqs["status"],
+                         "rated, or provisional (tier unrated) when too few dimensions have evidence"))
+        out.append({**_prop("LQS evidenced dimensions", lqs["evidenced"],
+                            f"dimensions of {lqs['dimensions_total']} whose score rests on evidence "
+                            "(basis not default)"), "maxValue": lqs["dimensions_total"]})
         for d in data["dimensions"]:
             out.append({**_prop(f"LQS {d['dimension']}", d["score"], d["evidence"]),
                         "measurementTechnique": d["basis"]})

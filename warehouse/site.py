@@ -13,7 +13,7 @@ import json
 from urllib.parse import urlsplit
 
 from scoring.lqs import DIMENSIONS
-from warehouse.cards import card_history, conflict_details, formats_text, human_bytes, last_checked
+from warehouse.cards import card_history, conflict_details, formats_text, human_bytes, last_checked, score_line
 from warehouse.history import describe
 
 # Fields of the facts table in reading order (cards.CARD_FIELDS holds no more than these).
@@ -66,6 +66,8 @@ def _row(card: dict, stem: str, checked: str | None) -> dict:
     facts, lqs = card["facts"], card["lqs"]
     return {"href": f"cards/{stem}.html", "title": title(card), "category": card["category"],
             "lqs": lqs["composite"] if lqs else None, "tier": lqs["tier"] if lqs else None,
+            "status": lqs["status"] if lqs else None,
+            "evidence_text": f"{lqs['evidenced']} of {lqs['dimensions_total']} evidenced" if lqs else None,
             "license": facts.get("license"), "commercial": commercial_text(facts.get("commercial_use")),
             "size": human_bytes(facts["size_bytes"]) if facts.get("size_bytes") is not None else None,
             "size_bytes": facts.get("size_bytes"), "item_text": items_text(facts),
@@ -85,7 +87,8 @@ def _card_page(card: dict, stem: str, checked: str | None, history: list[dict], 
         "card": card, "stem": stem, "title": title(card), "checked": checked,
         "summary": _summary(card),
         "dimensions": dimensions,
-        "gaps": [d for d in dimensions if d["basis"] == "default"],
+        "score_line": score_line(card["lqs"]) if card["lqs"] else None,
+        "gaps": _gaps(card, dimensions),
         "facts": [{"field": f, "value": fact_text(f, facts[f]), "url": web_url(facts[f]),
                    **card["provenance"].get(f, {})} for f in _fact_fields(facts)],
         "conflicts": [{"field": c["field"], "sides": [{**s, "text": fact_text(c["field"], s["value"])}
@@ -95,6 +98,12 @@ def _card_page(card: dict, stem: str, checked: str | None, history: list[dict], 
                      "flagged": h["flagged"], "evidence": h["evidence"]} for h in history],
         "dimension_names": [dimension_label(d) for d in DIMENSIONS],
     }
+
+
+def _gaps(card: dict, dimensions: list[dict]) -> list[dict]:
+    """The dimensions scored by default, each with what would fill it (the evidence_gaps view)."""
+    fill = {g["dimension"]: g["gap"] for g in card.get("evidence_gaps", [])}
+    return [{**d, "gap": fill.get(d["dimension"]) or d["evidence"]} for d in dimensions if d["basis"] == "default"]
 
 
 def _fact_fields(facts: dict) -> list[str]:
