@@ -24,6 +24,10 @@ def _run_flow(flow_of, **params) -> dict:
     from flows import prefect_flows
 
     config = _config()
+    try:   # a missing extra is one line, before any server, lock or fetch
+        prefect_flows.check_extras(config)
+    except prefect_flows.MissingExtra as exc:
+        raise UserError(str(exc)) from None
     flow = flow_of(prefect_flows)
     flow_obj = prefect_flows.configured(flow, config)
     # The writer lock first: a busy warehouse is one line, before any server or flow run starts.
@@ -189,6 +193,7 @@ def refresh(replay: Optional[list[Path]] = typer.Option(None, "--replay", help="
 def score(source_id: Optional[str] = typer.Argument(None, help="Only this dataset.")) -> None:
     """Rescore datasets from the facts already in the warehouse."""
     from flows.pipeline import new_run_id
+    from scoring.lqs import DIMENSIONS
     from scoring.run import score_datasets
     from warehouse.load import finish_run, start_run
 
@@ -200,7 +205,8 @@ def score(source_id: Optional[str] = typer.Argument(None, help="Only this datase
         out = score_datasets(w, run_id, config.lqs, ids)
         finish_run(w, run_id, "ok", {"scored": len(out)})
     for dataset_id, s in sorted(out.items()):
-        typer.echo(f"{dataset_id}: LQS {s['composite']} {s['tier']} (coverage {s['coverage']:.0%})")
+        typer.echo(f"{dataset_id}: LQS {s['composite']} · {s['tier']} "
+                   f"({s['evidenced']} of {len(DIMENSIONS)} dimensions have evidence)")
     if not out:
         typer.echo("nothing to score: no harvested facts yet")
 

@@ -8,8 +8,12 @@ streamed body with byte and decompressed caps and a total deadline -> WARC recor
 Retries: connection errors, timeouts, 408, 429 and 5xx with exponential backoff and jitter,
 honouring Retry-After (a server asking for longer than the cap is not retried).
 
-The fetchers of one run in one process share a RunState (host gate, robots rules), so a run split
-into batches still fetches each robots.txt once and keeps each host's limits across batches.
+The fetchers of one run in one process share a RunState (host gate, the run's cap on requests in
+flight, robots rules), so a run split into batches still fetches each robots.txt once and keeps
+each host's limits across batches. When the run's batches run in several processes, the flow
+hands every batch the robots.txt it read before dispatch (seed_run_state) and the limits are also
+held on the Prefect API (fetch/shared_gate.py); the in-process gate stays in front of them, so
+threads of one process never ask the API for a slot their own process would refuse.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -136,9 +141,43 @@ class RunState:
     def __init__(self):
         self.gate = HostGate()
         self.robots: dict[str, Any] = {}        # origin -> Protego rules, or a refusal reason, or None
+        self.shared = None                      # a fetch.shared_gate.SharedLimits in a shared run
+        self._cap: threading.BoundedSemaphore | None = None   # [politeness] global_concurrency
         self._lock = threading.Lock()
         self._origin_locks: dict[str, threading.Lock] = {}
         self._warned: set[str] = set()
+
+    def cap(self, size: int) -> threading.BoundedSemaphore:
+        """The run's bound on requests in flight over all hosts in this process (every batch of
+        the run in this process shares it; a shared run also holds a slot of the Prefect one)."""
+        with self._lock:
+            if self._cap is None:
+                self._cap = threading.BoundedSemaphore(max(1, size))
+            return self._cap
+
+    @contextmanager
+    def slot(self, host: str, policy: "HostPolicy", delay: float, cap_size: int, sleep=time.sleep):
+        """Hold the host's turn: the in-process gate, the run's cap, then the shared limits. The
+        cap is taken after the gate: a thread waiting out a host's delay holds no slot of it."""
+        self.gate.enter(host, policy.concurrency, delay, sleep)
+        try:
+            with self.cap(cap_size):
+                if self.shared is None:
+                    yield
+                else:
+                    with self.shared.slot(host, policy.concurrency, delay):
+                        yield
+        finally:
+            self.gate.leave(host)
+
+    def defer(self, host: str, seconds: float, delay: float) -> None:
+        """A Retry-After: this process's gate, and every process's through the shared limits."""
+        self.gate.defer(host, seconds)
+        if self.shared is not None:
+            try:
+                self.shared.pause(host, seconds, delay)
+            except Exception as exc:  # the API is unreachable: this process still pauses
+                log.warning("Retry-After of %s not shared with other workers: %s", host, exc)
 
     def origin_lock(self, origin: str) -> threading.Lock:
         with self._lock:
@@ -155,6 +194,50 @@ class RunState:
 _RUN_STATES: "OrderedDict[str, RunState]" = OrderedDict()
 _RUN_STATES_LOCK = threading.Lock()
 _RUN_STATES_KEPT = 8   # a process runs one run at a time; a few spare keep memory bounded
+
+
+def seed_run_state(run_id: str, robots: dict[str, dict] | None = None, shared=None) -> RunState:
+    """This process's state of run_id with what the flow hands every batch: the robots.txt it
+    read (robots_snapshot) and the shared limits (None: in-process limits only)."""
+    state = run_state(run_id)
+    with state._lock:
+        for origin, note in (robots or {}).items():
+            state.robots.setdefault(origin, _robots_from_note(note))
+        if shared is not None and state.shared is None:
+            state.shared = shared
+    return state
+
+
+def robots_snapshot(state: RunState, origins) -> dict[str, dict]:
+    """The robots.txt of these origins as plain data (a batch on another process parses it again)."""
+    out = {}
+    for origin in origins:
+        if origin not in state.robots:
+            continue
+        rules = state.robots[origin]
+        if rules is None:
+            out[origin] = {"none": True}
+        elif isinstance(rules, str):
+            out[origin] = {"refused": rules}
+        else:
+            out[origin] = {"text": getattr(rules, "_lqs_text", "")}
+    return out
+
+
+def _robots_from_note(note: dict):
+    if note.get("refused"):
+        return note["refused"]
+    if note.get("none"):
+        return None
+    return _parse_robots(note.get("text", ""))
+
+
+def _parse_robots(text: str):
+    from protego import Protego
+
+    rules = Protego.parse(text)
+    rules._lqs_text = text   # kept to hand the same rules to batches in other processes
+    return rules
 
 
 def run_state(run_id: str) -> RunState:
@@ -304,7 +387,8 @@ class Fetcher:
             if retry_after is None:
                 self.sleep(wait)
             else:  # the host asked for a pause: its gate holds every request to it, ours included
-                self.gate.defer(_host(result.final_url), wait)
+                paused = _host(result.final_url)
+                self.state.defer(paused, wait, self._delay(result.final_url, self.policy(paused)))
 
     def _wait_before_retry(self, result: FetchResult, attempt: int, retries: int,
                            retry_after: float | None) -> float | None:
@@ -331,12 +415,10 @@ class Fetcher:
                 refusal = self._robots_refusal(current, dataset_id, policy)
                 if refusal:
                     raise FetchError("skipped-robots", f"redirect to {current}: {refusal}")
-            self.gate.enter(host, policy.concurrency, self._delay(current, policy), self.sleep)
-            try:
+            with self.state.slot(host, policy, self._delay(current, policy), self.polite["global_concurrency"],
+                                 self.sleep):
                 status, headers, body = self._request(current, validators if hop == 0 else {}, policy,
                                                       max_bytes)
-            finally:
-                self.gate.leave(host)
             if status in REDIRECT_STATUS and headers.get("location"):
                 current = urljoin(current, headers["location"])
                 if current in seen:
@@ -504,9 +586,7 @@ def _robots_from(result: FetchResult, origin: str):
     """RFC 9309: a robots.txt that is missing (4xx) imposes nothing; one that cannot be read
     (5xx, timeouts, connection errors) means everything is disallowed for this run."""
     if result.ok:
-        from protego import Protego
-
-        return Protego.parse(result.body.decode("utf-8", "replace"))
+        return _parse_robots(result.body.decode("utf-8", "replace"))
     if result.outcome == "not-in-archive" or (result.status is not None and 400 <= result.status < 500):
         return None
     return f"{origin}/robots.txt unreadable ({result.outcome}): everything disallowed for this run"

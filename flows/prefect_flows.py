@@ -5,6 +5,11 @@ batch fetches, extracts and profiles its sources and returns plain results; only
 process writes the warehouse (one writer), then scores the batch. So a 10,000-source catalog is
 10,000 / batch_size task runs, not tens of thousands. The task runner is a setting: threads, or
 Dask (prefect-dask) for scale-out.
+
+Politeness across processes: before dispatch the flow reads robots.txt of every origin the sources
+name (once per run) and hands each batch the ones it needs; in a shared run (settings
+[politeness] shared_limits) it also creates or updates the Prefect global concurrency limits that
+hold every host's limits for all workers (fetch/shared_gate.py).
 """
 from __future__ import annotations
 
@@ -29,14 +34,49 @@ def _batch_name() -> str:
 
 @task(name="collect-batch", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name=_batch_name,
       cache_result_in_memory=False)  # results are written, then dropped: memory stays per batch
-def collect_batch_task(spec: BatchSpec):
+def collect_batch_task(spec: BatchSpec, handed: dict | None = None):
+    """handed: what the flow read for every batch (robots.txt) and whether limits are shared."""
+    handed = handed or {}
+    from fetch.http import seed_run_state
+
+    shared = None
+    if handed.get("shared"):
+        from fetch.shared_gate import SharedLimits
+
+        shared = SharedLimits(spec.run_id, spec.settings["politeness"]["global_concurrency"])
+    seed_run_state(spec.run_id, handed.get("robots"), shared)
     return collect_batch(spec)
+
+
+class MissingExtra(Exception):
+    """A setting needs an optional dependency that is not installed (one line, for the CLI)."""
+
+
+DASK_EXTRA = "task_runner = \"dask\" needs the dask extra: pip install 'lqs-harvester[dask]'"
+
+
+def check_extras(config: Config) -> None:
+    """Refuse, before anything starts, settings whose extra is not installed."""
+    import importlib.util
+
+    def installed(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(name) is not None
+        except ImportError:
+            return False
+
+    if config.settings["run"]["task_runner"] == "dask" and not all(
+            installed(name) for name in ("prefect_dask", "distributed")):
+        raise MissingExtra(DASK_EXTRA)
 
 
 def task_runner(config: Config):
     run = config.settings["run"]
     if run["task_runner"] == "dask":
-        from prefect_dask import DaskTaskRunner
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError:
+            raise MissingExtra(DASK_EXTRA) from None
 
         if run["dask_address"]:
             return DaskTaskRunner(address=run["dask_address"])
@@ -60,32 +100,138 @@ def _flow_run_id() -> str | None:
     return str(flow_run.id) if flow_run.id else None
 
 
+def shared_limits(config: Config, replay) -> bool:
+    """Whether this run holds its per-host limits on the Prefect API ([politeness] shared_limits):
+    "auto" does when the batches may run in other processes (Dask), or when this flow run comes
+    from a deployment, which workers on several machines may be running at the same time."""
+    mode = config.settings["politeness"]["shared_limits"]
+    if replay or mode == "local":   # a replay talks to no host
+        return False
+    if mode == "prefect":
+        return True
+    from prefect.runtime import flow_run
+
+    return config.settings["run"]["task_runner"] == "dask" or bool(flow_run.deployment_id)
+
+
 def execute(config: Config, sources: list[Source], kind: str, replay: list[str] | None) -> dict:
     """The body both flows share: batches out to the task runner, results written here."""
     logger = get_run_logger()
     with Run(config, kind, replay, flow_run_id=_flow_run_id()) as run:
         specs = deque(run.batches(sources))
         logger.info("run %s: %d source(s) in %d batch(es)", run.run_id, len(sources), len(specs))
+        shared = shared_limits(config, replay)
+        before = Before(config, run, sources, shared)
         window = _window(config)
         futures: deque = deque()
-        while specs or futures:
-            # A window of batches in flight: finished batches never pile up waiting for the one
-            # writer, so memory is bounded by the window, not the catalog size.
-            while specs and len(futures) < window:
-                futures.append(collect_batch_task.submit(specs.popleft()))
-            results = futures.popleft().result()
-            run.write(results)
-            after = run.score(results)
-            for r in results:
-                score = after.get(r.dataset_id)
-                logger.info("%s: %s, %d facts, %d pages%s%s", r.dataset_id, r.status, r.fact_count, r.pages,
-                            f", LQS {score['composite']} {score['tier']}" if score else "",
-                            f", error: {r.error}" if r.error else "")
+        try:
+            while specs or futures:
+                # A window of batches in flight: finished batches never pile up waiting for the one
+                # writer, so memory is bounded by the window, not the catalog size.
+                while specs and len(futures) < window:
+                    spec = specs.popleft()
+                    futures.append(collect_batch_task.submit(spec, before.handed(spec)))
+                results = before.attach(futures.popleft().result())
+                _write(run, results, logger)
+        finally:
+            before.close()
     summary = run.summary.as_dict()
     _report(summary)
     logger.info("run %s finished: %d ok, %d failed, %d facts, %.1fs", summary["run_id"], summary["sources_ok"],
                 summary["sources_failed"], summary["facts"], summary["seconds"])
     return summary
+
+
+def _write(run: Run, results, logger) -> None:
+    run.write(results)
+    after = run.score(results)
+    for r in results:
+        score = after.get(r.dataset_id)
+        logger.info("%s: %s, %d facts, %d pages%s%s", r.dataset_id, r.status, r.fact_count, r.pages,
+                    f", LQS {score['composite']} {score['tier']}" if score else "",
+                    f", error: {r.error}" if r.error else "")
+
+
+class Before:
+    """What the flow does before dispatch, once per run: robots.txt of every origin the sources
+    name, read here and handed to the batches that need it (a change mid-run is not chased), and
+    in a shared run the Prefect limits of those hosts, set from settings (and Crawl-delay).
+    The robots.txt fetches are ledgered with the first source of their origin."""
+
+    def __init__(self, config: Config, run: Run, sources: list[Source], shared: bool):
+        from concurrent.futures import ThreadPoolExecutor
+        from urllib.parse import urlsplit
+
+        from fetch.archive import Replay, WarcArchive
+        from fetch.http import Fetcher, seed_run_state
+
+        self.run_id = run.run_id
+        self.shared = None
+        if shared:
+            from fetch.shared_gate import SharedLimits
+
+            self.shared = SharedLimits(run.run_id, config.settings["politeness"]["global_concurrency"])
+            self.shared.ensure_run()
+        first: dict[str, tuple[str, str]] = {}   # origin -> (a URL there, the first source naming it)
+        for source in sources:
+            for url in _urls_of(source):
+                parts = urlsplit(url)
+                first.setdefault(f"{parts.scheme}://{parts.netloc}".lower(), (url, source.id))
+        archive = WarcArchive(run.archive_path) if first else None
+        fetcher = Fetcher(config.settings, run.run_id, archive=archive,
+                          replay=Replay(run.replay) if run.replay else None)
+        try:
+            seed_run_state(run.run_id, None, self.shared)   # the flow's own fetches pass the shared gate too
+
+            def read(item):
+                url, source_id = item
+                policy = fetcher.policy((urlsplit(url).hostname or "").lower())
+                if policy.obey_robots:
+                    fetcher._robots_refusal(url, source_id, policy)
+                if self.shared is not None:
+                    self.shared.ensure_host(urlsplit(url).hostname.lower(), policy.concurrency,
+                                            fetcher._delay(url, policy), overwrite=True)
+
+            workers = max(1, min(config.settings["politeness"]["global_concurrency"], len(first)))
+            with ThreadPoolExecutor(workers, thread_name_prefix="lqs-robots") as pool:
+                list(pool.map(read, first.values()))
+            self.rows = {sid: fetcher.take_ledger(sid) for _, sid in first.values()}
+        finally:
+            fetcher.close()
+            if archive is not None:
+                archive.close()
+        self.state = fetcher.state
+
+    def handed(self, spec: BatchSpec) -> dict:
+        from urllib.parse import urlsplit
+
+        from fetch.http import robots_snapshot
+
+        origins = {f"{p.scheme}://{p.netloc}".lower() for s in spec.sources for p in map(urlsplit, _urls_of(s))}
+        return {"robots": robots_snapshot(self.state, origins), "shared": self.shared is not None}
+
+    def attach(self, results):
+        """The robots.txt fetches go with the first source of their origin."""
+        for result in results:
+            rows = self.rows.pop(result.dataset_id, None)
+            if rows:
+                result.fetches = rows + result.fetches
+                result.bytes += sum(r["bytes"] or 0 for r in rows)
+        return results
+
+    def close(self) -> None:
+        if self.shared is not None:
+            try:
+                self.shared.close()
+            except Exception as exc:  # a leftover run cap is harmless; the run itself is done
+                get_run_logger().warning("run limit not removed: %s", exc)
+
+
+def _urls_of(source: Source) -> list[str]:
+    urls = list(source.all_urls)
+    if source.annotations is not None and source.annotations.url:
+        urls.append(source.annotations.url)
+    return urls
 
 
 def _report(summary: dict) -> None:
