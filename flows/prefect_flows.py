@@ -35,17 +35,23 @@ def _batch_name() -> str:
 @task(name="collect-batch", retries=1, retry_delay_seconds=5, cache_policy=NO_CACHE, task_run_name=_batch_name,
       cache_result_in_memory=False)  # results are written, then dropped: memory stays per batch
 def collect_batch_task(spec: BatchSpec, handed: dict | None = None):
-    """handed: what the flow read for every batch (robots.txt) and whether limits are shared."""
+    """handed: what the flow read for every batch (robots.txt) and, in a shared run, the URL of
+    the Prefect API that holds the limits."""
     handed = handed or {}
     from fetch.http import seed_run_state
 
     shared = None
-    if handed.get("shared"):
-        from fetch.shared_gate import SharedLimits
-
-        shared = SharedLimits(spec.run_id, spec.settings["politeness"]["global_concurrency"])
+    if handed.get("api"):   # the API the flow talks to: a fetch thread here has none of its settings
+        shared = _shared_limits(spec.run_id, spec.settings, handed["api"])
     seed_run_state(spec.run_id, handed.get("robots"), shared)
     return collect_batch(spec)
+
+
+def _shared_limits(run_id: str, settings: dict, api: str):
+    from fetch.shared_gate import SharedLimits
+
+    return SharedLimits(run_id, settings["politeness"]["global_concurrency"], api,
+                        settings["http"]["total_deadline"])
 
 
 class MissingExtra(Exception):
@@ -80,11 +86,23 @@ def task_runner(config: Config):
 
         if run["dask_address"]:
             return DaskTaskRunner(address=run["dask_address"])
-        return DaskTaskRunner(cluster_kwargs={"n_workers": run["dask_workers"], "threads_per_worker": 1,
+        return DaskTaskRunner(cluster_class=local_cluster,
+                              cluster_kwargs={"n_workers": run["dask_workers"], "threads_per_worker": 1,
                                               "processes": True, "dashboard_address": None})
     from prefect.task_runners import ThreadPoolTaskRunner
 
     return ThreadPoolTaskRunner(max_workers=max(1, run["batch_workers"]))
+
+
+def local_cluster(**kwargs):
+    """A Dask LocalCluster whose worker processes talk to this process's Prefect API. Without
+    PREFECT_API_URL (Prefect's temporary server) each worker would start a temporary server of its
+    own, on the same database, and report its task runs there instead of to the flow's API."""
+    from distributed import LocalCluster
+
+    from fetch.shared_gate import api_url
+
+    return LocalCluster(env={**kwargs.pop("env", {}), "PREFECT_API_URL": api_url()}, **kwargs)
 
 
 def _window(config: Config) -> int:
@@ -109,9 +127,11 @@ def shared_limits(config: Config, replay) -> bool:
         return False
     if mode == "prefect":
         return True
-    from prefect.runtime import flow_run
+    from prefect.context import FlowRunContext
 
-    return config.settings["run"]["task_runner"] == "dask" or bool(flow_run.deployment_id)
+    context = FlowRunContext.get()
+    from_deployment = bool(context and context.flow_run and context.flow_run.deployment_id)
+    return config.settings["run"]["task_runner"] == "dask" or from_deployment
 
 
 def execute(config: Config, sources: list[Source], kind: str, replay: list[str] | None) -> dict:
@@ -168,9 +188,9 @@ class Before:
         self.run_id = run.run_id
         self.shared = None
         if shared:
-            from fetch.shared_gate import SharedLimits
+            from fetch.shared_gate import api_url
 
-            self.shared = SharedLimits(run.run_id, config.settings["politeness"]["global_concurrency"])
+            self.shared = _shared_limits(run.run_id, config.settings, api_url())
             self.shared.ensure_run()
         first: dict[str, tuple[str, str]] = {}   # origin -> (a URL there, the first source naming it)
         for source in sources:
@@ -208,7 +228,8 @@ class Before:
         from fetch.http import robots_snapshot
 
         origins = {f"{p.scheme}://{p.netloc}".lower() for s in spec.sources for p in map(urlsplit, _urls_of(s))}
-        return {"robots": robots_snapshot(self.state, origins), "shared": self.shared is not None}
+        return {"robots": robots_snapshot(self.state, origins),
+                "api": self.shared.api if self.shared is not None else None}
 
     def attach(self, results):
         """The robots.txt fetches go with the first source of their origin."""

@@ -20,6 +20,10 @@ from fetchkit import Reply, Site, box_page, html_type, quick_settings, settings_
 
 MIN_DELAY = 0.2
 PER_HOST = 2
+# Each page answers this slowly: with starts min_delay apart, three requests would overlap if the
+# in-flight limit did not hold them back (and with in-process limits only, four or more would).
+STALL = 0.6
+SOURCES = 8
 CLOCK = 0.005        # the server logs arrivals on its own threads: a few ms of scheduling noise
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
 
@@ -33,14 +37,14 @@ def site():
 
 def write_config(folder: Path, site: Site, count: int, run: dict) -> Path:
     settings = quick_settings(politeness={"min_delay": MIN_DELAY, "per_host_concurrency": PER_HOST,
-                                          "global_concurrency": 8, "obey_robots": True}, run=run)
+                                          "global_concurrency": 8, "obey_robots": True}, run=run,
+                              http={"read_timeout": 5 * STALL})
     settings["warehouse"] = {"path": str(folder / "var" / "warehouse.duckdb"), "lock_timeout": 60.0}
     settings["archive"] = {"dir": str(folder / "var" / "archive")}
     site.route("/robots.txt", Reply(200, ROBOTS, {"Content-Type": "text/plain"}))
     sources = []
     for n in range(count):
-        # Each page answers slowly enough that requests would overlap if nothing held them back.
-        site.route(f"/v/p{n}", Reply(200, box_page(f"p {n}").encode(), html_type(), stall=0.15))
+        site.route(f"/v/p{n}", Reply(200, box_page(f"p {n}").encode(), html_type(), stall=STALL))
         sources.append({"id": f"p{n}", "url": site.url(f"/v/p{n}")})
     config_dir = folder / "config"
     config_dir.mkdir(parents=True)
@@ -66,15 +70,15 @@ def test_dask_workers_share_one_gate_per_host(tmp_path, site, workers):
     from config.load import load
     from flows.prefect_flows import configured, refresh_catalog
 
-    config_dir = write_config(tmp_path, site, 12, {"task_runner": "dask", "dask_workers": workers,
-                                                   "batch_size": 2})
+    config_dir = write_config(tmp_path, site, SOURCES, {"task_runner": "dask", "dask_workers": workers,
+                                                        "batch_size": 2})
     config = load(config_dir)
     summary = configured(refresh_catalog, config)(config_dir=str(config_dir))
 
-    assert summary["sources_ok"] == 12, summary
+    assert summary["sources_ok"] == SOURCES, summary
     judge(site)
     pages = [s for s in site.seen() if s.path.startswith("/v/")]
-    assert len(pages) == 12
+    assert len(pages) == SOURCES
     # Batches really ran in parallel somewhere: more than one request was in flight at a moment.
     assert site.max_in_flight == PER_HOST
 
@@ -99,3 +103,27 @@ def test_dask_without_the_extra_is_one_line_and_exit_2_before_any_fetch(tmp_path
     assert done.stderr.strip() == ("lqs: error: task_runner = \"dask\" needs the dask extra: "
                                    "pip install 'lqs-harvester[dask]'")
     assert site.seen() == []
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_retry_after_pause_holds_the_hosts_spacing_slot_for_every_process():
+    """What one worker's Retry-After does to the limits every worker takes slots from."""
+    import time
+    import uuid
+
+    from fetch.shared_gate import SharedLimits, api_url
+
+    run_id, host = f"t-{uuid.uuid4().hex[:8]}", f"h-{uuid.uuid4().hex[:8]}.example"
+    mine, other = (SharedLimits(run_id, 8, api_url(), 5.0) for _ in range(2))
+    try:
+        mine.ensure_run()
+        mine.ensure_host(host, 2, MIN_DELAY, overwrite=True)
+        with mine.slot(host, 2, MIN_DELAY):
+            pass
+        mine.pause(host, 1.0, MIN_DELAY)
+        start = time.monotonic()
+        with other.slot(host, 2, MIN_DELAY):
+            waited = time.monotonic() - start
+    finally:
+        mine.close()
+    assert waited >= 1.0 - CLOCK, waited
