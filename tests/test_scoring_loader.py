@@ -1,7 +1,8 @@
-"""The evidence loader (scoring/run.py): on the demo warehouse it gives the fixed table of scores
-(tests/fixtures/demo-scores.json, which the loader it replaced produced too); on synthetic
-warehouses with history, odd JSON values and datasets with no scored fact it loads exactly the
-facts resolution flagged as each basis's best; and scoring/lqs.py's helpers on fixed cases."""
+"""Scoring a warehouse (scoring/run.py: the evidence and listing it hands scoring/sql.py's one
+query): on the demo warehouse it gives the fixed table of scores (tests/fixtures/demo-scores.json);
+on synthetic warehouses with history, odd JSON values and datasets with no scored fact it scores
+exactly what the same query gives for the facts resolution flagged as each basis's best, read the
+plain way; and the query's rounding, tiers, format and number reading on fixed cases."""
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ import pytest
 
 from config.load import load
 from scoring import lqs
-from scoring.lqs import Evidence, fields, score
-from scoring.run import evidence_for, score_datasets
+from scoring.lqs import Evidence, fields, score, score_all
+from scoring.run import score_datasets, scores
 from tests.support import refresh_demo
 from warehouse.db import Warehouse
 
@@ -27,36 +28,53 @@ DEMO_SCORES = json.loads(DEMO_SCORES_FILE.read_text(encoding="utf-8"))
 REGENERATE = os.environ.get("LQS_REGENERATE_DEMO_SCORES") == "1"
 
 
-def flagged_facts(con, dataset_ids=None) -> dict[str, dict]:
-    """What the loader must return, read the plain way: each current own-record fact flagged
-    basis_best, as {dataset: {field: {basis: value}}}."""
+def flagged_evidence(con, dataset_ids=None) -> dict[str, Evidence]:
+    """What scoring must read, the plain way: each dataset with current facts, its own-record
+    facts flagged basis_best that the formulas read, as {field: {basis: value}}, and its files."""
+    wanted = fields(CFG)
     rows = con.execute("""
-        select f.dataset_id, f.field, f.basis, f.value from facts f
+        select f.dataset_id, d.category, f.field, f.basis, f.value, f.basis_best, f.record from facts f
         join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
-        where f.record is null and f.basis_best""").fetchall()
-    out: dict[str, dict] = {}
-    for dataset_id, field, basis, value in rows:
-        if dataset_ids is None or dataset_id in dataset_ids:
-            out.setdefault(dataset_id, {}).setdefault(field, {})[basis] = (
-                json.loads(value) if value is not None else None)
+        join datasets d on d.dataset_id = f.dataset_id""").fetchall()
+    files = con.execute("""
+        select f.dataset_id, f.size_bytes, f.format from files f
+        join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
+        where f.kind = 'file' order by f.dataset_id, f.rowid""").fetchall()
+    out: dict[str, Evidence] = {}
+    for dataset_id, category, field, basis, value, best, record in rows:
+        if dataset_ids is not None and dataset_id not in dataset_ids:
+            continue
+        ev = out.setdefault(dataset_id, Evidence({}, category))
+        if best and record is None and field in wanted:
+            ev.facts.setdefault(field, {})[basis] = json.loads(value) if value is not None else None
+    for dataset_id, size, fmt in files:
+        if dataset_id in out:
+            out[dataset_id].files.append({"size_bytes": size, "format": fmt})
     return out
 
 
-def assert_loads_the_flagged_facts(con, dataset_ids=None) -> dict[str, Evidence]:
-    new = evidence_for(con, dataset_ids, CFG)
-    wanted = fields(CFG)
-    expected = flagged_facts(con, dataset_ids)
-    assert {d: e.facts for d, e in evidence_for(con, dataset_ids).items() if e.facts} == expected
-    for dataset_id, evidence in new.items():
-        assert evidence.facts == {f: v for f, v in expected.get(dataset_id, {}).items() if f in wanted}
-    return new
-
-
-def as_table(scores: dict) -> dict:
+def as_table(scored: dict) -> dict:
     return {d: {"composite": s.composite, "tier": s.tier, "coverage": s.coverage, "status": s.status,
                 "evidenced": s.evidenced,
                 "dimensions": [[x.name, x.score, x.basis, x.evidence] for x in s.dimensions]}
-            for d, s in scores.items()}
+            for d, s in scored.items()}
+
+
+def warehouse_table(con, dataset_ids=None) -> dict:
+    """scoring.run.scores as the fixed table's shape."""
+    out = {}
+    for row in scores(con, CFG, dataset_ids).to_pylist():
+        out[row["dataset_id"]] = {
+            "composite": row["composite"], "tier": row["tier"], "coverage": row["coverage"],
+            "status": row["status"], "evidenced": row["evidenced"],
+            "dimensions": [[d["dimension"], d["score"], d["basis"], d["evidence"]] for d in row["dims"]]}
+    return dict(sorted(out.items()))
+
+
+def assert_scores_the_flagged_facts(con, dataset_ids=None) -> dict:
+    table = warehouse_table(con, dataset_ids)
+    assert table == as_table(dict(sorted(score_all(flagged_evidence(con, dataset_ids), CFG).items())))
+    return table
 
 
 # ------------------------------------------------------------------ demo warehouse
@@ -71,18 +89,14 @@ def demo_warehouse(tmp_path_factory):
 def test_the_demo_warehouse_scores_as_the_fixed_table(demo_warehouse):
     con = duckdb.connect(str(demo_warehouse), read_only=True)
     try:
-        new = assert_loads_the_flagged_facts(con)
-        table = as_table({d: score(e, CFG) for d, e in new.items()})
+        table = assert_scores_the_flagged_facts(con)
         if REGENERATE:
-            DEMO_SCORES_FILE.write_text(json.dumps(dict(sorted(table.items())), indent=1, ensure_ascii=False) + "\n",
-                                        encoding="utf-8")
+            DEMO_SCORES_FILE.write_text(json.dumps(table, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
             pytest.skip("tests/fixtures/demo-scores.json rewritten: review the diff")
         assert table == DEMO_SCORES
-        nih = new["nih-chestxray14"]
-        assert nih.facts["fill_rate"] == {"measured": 100.0} and isinstance(nih.facts["columns"]["measured"], int)
         some = ["nih-chestxray14", "ham10000", "no-such-dataset"]
-        assert list(assert_loads_the_flagged_facts(con, some)) == ["ham10000", "nih-chestxray14"]
-        assert evidence_for(con, [], CFG) == {}
+        assert list(assert_scores_the_flagged_facts(con, some)) == ["ham10000", "nih-chestxray14"]
+        assert warehouse_table(con, []) == {}
     finally:
         con.close()
 
@@ -103,16 +117,15 @@ def test_score_datasets_writes_what_it_returns(demo_warehouse, tmp_path):
 
 
 # ------------------------------------------------------------------ synthetic warehouses
-def test_fast_loader_on_a_synthetic_warehouse_with_history(tmp_path):
+def test_scoring_a_synthetic_warehouse_with_history(tmp_path):
     from benchmarks.score import build
 
     path = tmp_path / "synthetic.duckdb"
     build(path, 400, runs=2, seed=3)
     con = duckdb.connect(str(path), read_only=True)
     try:
-        new = assert_loads_the_flagged_facts(con)
-        assert len(new) == 400
-        assert_loads_the_flagged_facts(con, [f"synthetic-{n:06d}" for n in range(0, 400, 7)])
+        assert len(assert_scores_the_flagged_facts(con)) == 400
+        assert_scores_the_flagged_facts(con, [f"synthetic-{n:06d}" for n in range(0, 400, 7)])
     finally:
         con.close()
 
@@ -138,9 +151,11 @@ ODD_VALUES = ['1', '1.0', '-0.0', '1e-7', '12345678901234567890123', '0.1', '1.7
               '0.46518', '100.0', '87.639', '3.64']
 
 
-def test_odd_json_values_decode_as_json_loads_does(tmp_path):
+def test_odd_json_values_score_as_their_decoded_values(tmp_path):
     path = tmp_path / "odd.duckdb"
     facts = [(f"ds-{i:02d}", "inner_format", v, "curated", 1, True, None) for i, v in enumerate(ODD_VALUES)]
+    facts += [(f"ds-{i:02d}", "item_count", v, "published", 1, True, None) for i, v in enumerate(ODD_VALUES)]
+    facts += [(f"ds-{i:02d}", "formats", '["TAR"]', "published", 1, True, None) for i, _ in enumerate(ODD_VALUES)]
     facts += [("ds-00", "fill_rate", None, "published", 1, True, None)]     # SQL NULL value
     facts += [("ds-01", "title", '"only unscored facts"', "published", 1, True, None)]
     facts += [("only-title", "title", '"x"', "published", 1, True, None)]  # no scored field at all
@@ -148,14 +163,14 @@ def test_odd_json_values_decode_as_json_loads_does(tmp_path):
     _hand_warehouse(path, facts)
     con = duckdb.connect(str(path), read_only=True)
     try:
-        new = assert_loads_the_flagged_facts(con)
-        assert new["only-title"].facts == {} and "only-record" not in new and "empty" not in new
-        for i, text in enumerate(ODD_VALUES):
-            value = new[f"ds-{i:02d}"].facts["inner_format"]["curated"]
-            assert value == json.loads(text) and type(value) is type(json.loads(text)), text
-        assert new["ds-00"].facts["fill_rate"] == {"published": None}
+        table = assert_scores_the_flagged_facts(con)
     finally:
         con.close()
+    assert "empty" not in table and table["only-title"]["evidenced"] == 0
+    assert table["only-record"]["evidenced"] == 0   # a listing's record is not the dataset
+    size = {d: t["dimensions"][3] for d, t in table.items() if d.startswith("ds-")}
+    assert size["ds-00"][1:3] == [1, "published"] and size["ds-00"][3].startswith("1 items — below")
+    assert size["ds-11"][2] == "default"   # JSON null is no count
 
 
 def test_scoring_reads_the_fact_resolution_flagged_per_basis(tmp_path):
@@ -168,31 +183,19 @@ def test_scoring_reads_the_fact_resolution_flagged_per_basis(tmp_path):
         ("a", "item_count", '10', "published", None, False, None, False),
         ("a", "item_count", '20', "published", 1, False, None, False),
         ("a", "item_count", '30', "published", 0, True, None, True),              # the winner
-        ("a", "item_count", '40', "measured", 5, False, None, True),
+        ("a", "item_count", '40000', "measured", 5, False, None, True),
         ("a", "item_count", '50', "measured", 9, False, "rec-1", True),           # another record
-    ], files=[("a", "x.tar", 5, "TAR", "file"), ("a", "y.zip", 5, "ZIP", "file"),
+    ], files=[("a", "x.png", 5, "PNG", "file"), ("a", "y.mat", 5, "MAT", "file"),
               ("a", "imgs", None, None, "folder"), ("a", "z.csv", None, "CSV", "file")])
     con = duckdb.connect(str(path), read_only=True)
     try:
-        ev = evidence_for(con, cfg=CFG)["a"]
+        table = assert_scores_the_flagged_facts(con)
     finally:
         con.close()
-    assert ev.facts == {"label_provenance": {"curated": "nlp-extracted"},
-                        "item_count": {"published": 30, "measured": 40}}
-    assert ev.files == [{"size_bytes": 5, "format": "TAR"}, {"size_bytes": 5, "format": "ZIP"},
-                        {"size_bytes": None, "format": "CSV"}]   # listing order: TAR wins the tie
-
-
-def test_an_evidence_asked_for_a_field_it_did_not_load_raises():
-    ev = Evidence({"gini": {"measured": 0.5}}, "Medical Imaging", [], frozenset({"gini"}))
-    assert ev.best("gini") == (0.5, "measured")
-    with pytest.raises(KeyError, match="FIELDS"):
-        ev.best("item_count")
-    with pytest.raises(KeyError, match="FIELDS"):
-        ev.get("rows")
-    # every field the formulas read is loaded: scoring an empty loaded evidence asks for nothing else
-    score(Evidence({}, "Tabular", [], fields(CFG)), CFG)
-    score(Evidence({}, "Medical Imaging", [{"format": "ZIP", "size_bytes": 1}], fields(CFG)), CFG)
+    dims = {d[0]: d[1:] for d in table["a"]["dimensions"]}
+    assert dims["validation"][:2] == [68, "curated"]            # the flagged curated provenance
+    assert dims["size_adequacy"][1] == "measured" and dims["size_adequacy"][2].startswith("40,000 items")
+    assert dims["format_compliance"][:2] == [95, "published"]   # listing order: PNG wins the tie
 
 
 # ------------------------------------------------------------------ lqs.py helpers on fixed cases
@@ -220,30 +223,41 @@ def test_tier_is_the_highest_whose_minimum_is_met():
 
 
 def test_format_band_and_primary_format():
-    f = CFG["format_compliance"]
-    bands = sorted(int(k) for k in f["evidence"])
-    assert lqs._nearest_band(tuple(f["evidence"]), bands[0]) == bands[0]
-    assert lqs._nearest_band(tuple(f["evidence"]), 100) == bands[-1]
-    files = [{"format": "ZIP", "size_bytes": 5}, {"format": "TAR", "size_bytes": 5}, {"format": None, "size_bytes": 9},
-             {"format": "PNG", "size_bytes": 0}, {"format": "TAR", "size_bytes": "3"}]
-    assert lqs._primary_format(Evidence({}, "Computer Vision", files), f) == ("TAR", "published")
-    assert lqs._primary_format(Evidence({}, "Computer Vision", files[:2]), f) == ("ZIP", "published")
+    def fmt(files, facts=None):
+        d = score(Evidence(facts or {}, "Computer Vision", files), CFG).dimensions[4]
+        return d.score, d.basis, d.evidence
+
+    texts = CFG["format_compliance"]["evidence"]
+    files = [{"format": "ZIP", "size_bytes": 5}, {"format": "MAT", "size_bytes": 5}, {"format": None, "size_bytes": 9},
+             {"format": "PNG", "size_bytes": 0}, {"format": "MAT", "size_bytes": 3}]
+    assert fmt(files) == (70, "published", texts["70"])             # most bytes: MAT (5 + 3)
+    assert fmt(files[:2]) == (85, "published", texts["85"])         # equal bytes: the first listed
+    # an archive of PNG with CSV labels: (95 + 95) / 2; PICKLE with CSV labels: 77.5 -> 78, nearest band 85
+    assert fmt([{"format": "TAR", "size_bytes": 1}], {"inner_format": {"curated": "PNG"}})[:2] == (95, "curated")
+    assert fmt([{"format": "PICKLE", "size_bytes": 1}], {"annotation_format": {"measured": "CSV"}}) == (
+        78, "published", texts["85"])
 
 
-@pytest.mark.parametrize("value, expected", [
-    (1, 1.0), (1.5, 1.5), ("1,234", 1234.0), ("x", None), (True, None), (False, None), (None, None),
-    ([1], None), ({}, None), (10 ** 30, 1e30)])
-def test_num_reads_numbers_and_numeric_text(value, expected):
-    assert lqs._num(value) == expected
+@pytest.mark.parametrize("value, counted", [
+    (150, 150), (1.5, None), ("1,234", 1234), ("x", None), (True, None), (False, None),
+    ([1], None), ({}, None), (10 ** 30, int(float(10 ** 30)))])
+def test_counts_are_numbers_or_numeric_text(value, counted):
+    d = score(Evidence({"item_count": {"published": value}}, "Tabular"), CFG).dimensions[3]
+    if counted is None and value != 1.5:
+        assert d.basis == "default"
+    elif value == 1.5:
+        assert d.basis == "published" and d.evidence.startswith("2 items")   # shown rounded half even
+    else:
+        assert d.basis == "published" and d.evidence.startswith(f"{counted:,} items")
 
 
 def test_dimension_is_still_a_frozen_dataclass():
     import dataclasses
 
     d = lqs.Dimension("completeness", 90, "measured", "text")
-    assert d == lqs.Dimension(name="completeness", score=90, basis="measured", evidence="text")
+    assert d == lqs.Dimension(name="completeness", score=90, basis="measured", evidence="text", gap=None)
     assert hash(d) == hash(lqs.Dimension("completeness", 90, "measured", "text"))
-    assert dataclasses.asdict(d) == {"name": "completeness", "score": 90, "basis": "measured", "evidence": "text"}
-    assert repr(d) == "Dimension(name='completeness', score=90, basis='measured', evidence='text')"
+    assert dataclasses.asdict(d) == {"name": "completeness", "score": 90, "basis": "measured", "evidence": "text",
+                                     "gap": None}
     with pytest.raises(dataclasses.FrozenInstanceError):
         d.score = 1

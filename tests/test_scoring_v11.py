@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from config.load import load
-from scoring.lqs import FIELDS, Evidence, fields, gap, score
+from scoring.lqs import FIELDS, Evidence, fields, score
 from tests.test_scoring import nih_evidence
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -118,9 +118,9 @@ def test_no_annotation_leaves_validation_at_its_default_and_says_why():
     d = dim(ev(annotations_creators=["no-annotation"]), "validation")
     assert (d.score, d.basis) == (40, "default")
     assert "no-annotation" in d.evidence and "no labels to trust" in d.evidence
-    assert gap(d, CFG) == CFG["gaps"]["no_labels"]
+    assert d.gap == CFG["gaps"]["no_labels"]
     plain = dim(ev(), "validation")
-    assert gap(plain, CFG) == CFG["gaps"]["validation"] == \
+    assert plain.gap == CFG["gaps"]["validation"] == \
         "no label provenance: add annotations_creators or a curated label_provenance"
 
 
@@ -187,9 +187,9 @@ def test_three_evidenced_dimensions_are_provisional_and_unrated():
     s = score(ev(**FOUR), CFG)
     assert (s.evidenced, s.status, s.tier) == (3, "provisional", "unrated")
     assert s.coverage == round(3 / 7, 4) and 0 < s.composite < 100
-    assert [gap(d, CFG) for d in s.dimensions if d.basis == "default"] == [
+    assert [d.gap for d in s.dimensions if d.basis == "default"] == [
         CFG["gaps"][name] for name in ("completeness", "uniqueness", "format_compliance", "class_balance")]
-    assert all(gap(d, CFG) is None for d in s.dimensions if d.basis != "default")
+    assert all(d.gap is None for d in s.dimensions if d.basis != "default")
 
 
 def test_four_evidenced_dimensions_are_rated_with_a_tier():
@@ -238,4 +238,4 @@ def test_v1_reads_none_of_the_v11_inputs_and_rates_everything():
         "class_balance": "default"}
     assert (s.composite, s.status, s.tier) == (61, "rated", "silver")   # v1: a tier whatever the evidence
     assert (score(thin, CFG).evidenced, score(ev(**FOUR), V1).evidenced) == (5, 2)   # v1.1 reads them
-    assert all(gap(d, V1) is None for d in s.dimensions)                      # v1 had no gap texts
+    assert all(d.gap is None for d in s.dimensions)                      # v1 had no gap texts
