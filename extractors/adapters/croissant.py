@@ -77,7 +77,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "croissant"
-VERSION = "1.3.0"
+VERSION = "1.3.1"
 
 SNIFF_LIMIT = 20_000_000       # bytes of a JSON body parsed while sniffing
 EVIDENCE_MAX = 300

@@ -50,7 +50,7 @@ _SHORT = reprlib.Repr()
 _SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring = 2, 4, 4, 60
 
 NAME = "frictionless"
-VERSION = "1.2.0"
+VERSION = "1.2.1"
 
 DESCRIPTOR_PATH = re.compile(r"(?:^|/)datapackage\.(?:json|ya?ml)$", re.I)
 SNIFF_LIMIT = 20_000_000

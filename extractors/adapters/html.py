@@ -33,7 +33,7 @@ from extractors.normalize.sizes import parse_size
 from extractors.normalize.text import decode
 
 NAME = "html"
-VERSION = "1.2.1"
+VERSION = "1.2.2"
 
 MAX_BODY = 20_000_000     # bytes parsed; a landing page is never bigger
 MAX_EVIDENCE = 300

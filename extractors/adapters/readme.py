@@ -32,7 +32,7 @@ from extractors.normalize.text import decode, yaml_too_deep
 from extractors.parse import markdown, rst
 
 NAME = "readme"
-VERSION = "1.0.2"
+VERSION = "1.0.3"
 
 MAX_BODY = 2_000_000   # bytes read: a README or description is never bigger
 MAX_TITLE = 300

@@ -61,6 +61,11 @@ _MACHINE = re.compile(r"\b(?:automatically\s+(?:annotated|labell?ed|generated|ex
 _NEGATED = re.compile(r"\b(?:not|no|never|without|non)[\s-]+(?:\w+\s+){0,2}?"
                       r"(?:experts?|crowd\w*|automatic\w*)", re.I)
 WINDOW = 60   # characters between the annotating word and who did it
+# A sentence about how an evaluation subset was labelled ("radiologist-labeled reference standard
+# evaluation sets", "the test set was annotated by three experts") describes that subset, not the
+# dataset's labels (family: medical and benchmark pages whose training labels come from elsewhere).
+_SUBSET = re.compile(r"\b(?:evaluation|test|testing|validation|hold[\s-]?out|reference)\s+"
+                     r"(?:sets?|splits?|subsets?|standard)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n{2,}")
 
 
@@ -70,7 +75,7 @@ def from_text(text: str) -> list[str]:
         return []
     found: set[str] = set()
     for sentence in _SENTENCE.split(text[:200_000]):
-        if _NEGATED.search(sentence):
+        if _NEGATED.search(sentence) or _SUBSET.search(sentence):
             continue
         acts = [m.start() for m in _ABOUT_ANNOTATION.finditer(sentence)][:50]
         for term, pattern in (("crowdsourced", _CROWD), ("expert-generated", _EXPERT)):

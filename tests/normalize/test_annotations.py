@@ -29,6 +29,11 @@ def test_prose_without_annotation_context_maps_to_nothing():
     assert from_text("Experts agree that this corpus is large.") == []
     assert from_text("The crowd gathered at the stadium.") == []
     assert from_text("The images were not labelled by experts.") == []
+    # how an evaluation subset was labelled is not how the dataset's labels were made
+    assert from_text("A large dataset of chest X-rays with uncertainty labels and radiologist-labeled "
+                     "reference standard evaluation sets.") == []
+    assert from_text("The test set was annotated by three board-certified dermatologists.") == []
+    assert from_text("Each validation split image was labelled by crowd workers on Amazon Mechanical Turk.") == []
     assert from_text("") == [] and from_text(None) == []
 
 
