@@ -24,7 +24,8 @@ install: $(STAMP)
 demo: install
 	$(BIN)/lqs refresh --replay demo/demo.warc.gz
 	$(BIN)/lqs show nih-chestxray14
-	$(BIN)/lqs query "select c.dataset_id, c.category, c.lqs, c.tier, l.coverage from catalog c join lqs_latest l using (dataset_id) order by c.lqs desc"
+	$(BIN)/lqs query "select c.dataset_id, c.category, c.lqs, c.tier, c.lqs_evidenced as evidenced, l.coverage from catalog c join lqs_latest l using (dataset_id) order by c.tier = 'unrated', c.lqs desc"
+	$(BIN)/lqs query "select count(*) filter (where basis <> 'default') as evidenced_dimensions, count(*) as dimensions, round(100.0 * count(*) filter (where basis <> 'default') / count(*), 1) as pct from lqs_dimensions_latest"
 
 test: install
 	$(BIN)/python -m pytest -q
