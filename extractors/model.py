@@ -120,6 +120,19 @@ class Extraction:
         self.warnings.append(message)
 
 
+def concat(adapter: str, version: str, parts: list[Extraction]) -> Extraction:
+    """The pages of one source read by one adapter, as one extraction: their facts, files and
+    warnings in page order; listing when any page is one; the first error."""
+    merged = Extraction(adapter, version, url=parts[0].url if parts else None)
+    for part in parts:
+        merged.facts.extend(part.facts)
+        merged.files.extend(part.files)
+        merged.warnings.extend(part.warnings)
+        merged.listing = merged.listing or part.listing
+        merged.error = merged.error or part.error
+    return merged
+
+
 class ExtractionError(Exception):
     """Raised inside an adapter for input it cannot read; the registry turns it into
     Extraction.error so nothing past the registry ever raises."""

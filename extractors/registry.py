@@ -35,7 +35,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from extractors.claims import Claims, Confidence, summary
-from extractors.model import Extraction, ExtractionError
+from extractors.model import Extraction, ExtractionError, concat
 from extractors.normalize import text
 
 FALLBACK = "html"
@@ -222,12 +222,4 @@ def _common_reader(name: str, parts: list[Extraction]) -> str:
 
 
 def _concat(module: ModuleType, parts: list[Extraction]) -> Extraction:
-    merged = Extraction(module.NAME, module.VERSION, url=parts[0].url if parts else None)
-    for part in parts:
-        merged.facts.extend(part.facts)
-        merged.files.extend(part.files)
-        merged.warnings.extend(part.warnings)
-        merged.listing = merged.listing or part.listing
-        if part.error and not merged.error:
-            merged.error = part.error
-    return merged
+    return concat(module.NAME, module.VERSION, parts)

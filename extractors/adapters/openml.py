@@ -38,7 +38,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from extractors.claims import Claims, Confidence, Probe
-from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry, Follow
+from extractors.model import RANK_API, RANK_TEXT, Extraction, ExtractionError, FileEntry, Follow, concat
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
 from extractors.normalize.digests import digest_fields
@@ -354,15 +354,21 @@ def _qualities_map(node: dict) -> dict[str, str]:
     return out
 
 
-def _whole(value) -> int | None:
-    """Qualities come as "898", "898.0" or numbers; only whole non-negative values count."""
+def _finite(value) -> float | None:
+    """A quality's number ("898", "898.0", 33.3, ...); None unless finite."""
     if isinstance(value, bool) or value is None:
         return None
     try:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    if not math.isfinite(number) or number < 0 or number != int(number):
+    return number if math.isfinite(number) else None
+
+
+def _whole(value) -> int | None:
+    """Qualities come as "898", "898.0" or numbers; only whole non-negative values count."""
+    number = _finite(value)
+    if number is None or number < 0 or number != int(number):
         return None
     return int(number)
 
@@ -419,13 +425,8 @@ def _missing_values(ex, add, quality: dict, stated, instances: int | None) -> No
 
 def _share(value) -> float | None:
     """A percentage quality ("33.33333333333333"); None unless finite and within 0-100."""
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and 0 <= number <= 100 else None
+    number = _finite(value)
+    return number if number is not None and 0 <= number <= 100 else None
 
 
 def _class_shares(ex, add, quality: dict, stated, classes: int, instances: int | None) -> None:
@@ -565,13 +566,7 @@ def combine(parts: list[Extraction]) -> Extraction:
     two pages say together: labels_per_item 1.0 when the qualities count two or more classes
     and the description names exactly one default target, unless a page already stated it or
     the features list a target count other than one."""
-    merged = Extraction(NAME, VERSION, url=parts[0].url if parts else None)
-    for part in parts:
-        merged.facts.extend(part.facts)
-        merged.files.extend(part.files)
-        merged.warnings.extend(part.warnings)
-        merged.listing = merged.listing or part.listing
-        merged.error = merged.error or part.error
+    merged = concat(NAME, VERSION, parts)
     if merged.listing or any(f.field == "labels_per_item" and f.record is None for f in merged.facts):
         return merged
     meta = {k: v for part in parts for k, v in part.meta.items()}

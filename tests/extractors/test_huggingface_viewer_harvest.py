@@ -9,8 +9,6 @@ one loopback TLS server whose self-signed certificate names them (REQUESTS_CA_BU
 No request leaves the machine and nothing in requests is mocked."""
 from __future__ import annotations
 
-import datetime
-import ipaddress
 import json
 import select
 import socket
@@ -24,7 +22,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fetch"))
 
-from fetchkit import Reply, Site, quick_settings  # noqa: E402
+from fetchkit import Reply, Site, quick_settings, self_signed  # noqa: E402
 from config.load import Source  # noqa: E402
 from fetch.http import Fetcher  # noqa: E402
 from flows.harvest import collect  # noqa: E402
@@ -38,29 +36,7 @@ JSON = {"Content-Type": "application/json"}
 
 def hub_certificate(folder: Path) -> tuple[ssl.SSLContext, Path]:
     """A server context with a fresh self-signed certificate for the two Hub host names."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, HOSTS[0])])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName(
-                [x509.DNSName(h) for h in HOSTS] + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_file, key_file = folder / "hub-cert.pem", folder / "hub-key.pem"
-    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    return context, cert_file
+    return self_signed(folder, HOSTS)
 
 
 class _Tunnel(socketserver.BaseRequestHandler):

@@ -177,22 +177,22 @@ class Site:
         self._server.server_close()
 
 
-def self_signed(folder: Path) -> tuple[ssl.SSLContext, Path]:
-    """A server TLS context with a fresh self-signed certificate for localhost and 127.0.0.1, and
-    the certificate's file (point REQUESTS_CA_BUNDLE at it to trust it)."""
+def self_signed(folder: Path, hosts: tuple[str, ...] = ("localhost",)) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context with a fresh self-signed certificate for the host names (localhost by
+    default) and 127.0.0.1, and the certificate's file (point REQUESTS_CA_BUNDLE at it to trust it)."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hosts[0])])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                        x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts] +
+                                                       [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
                            critical=False)
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
             .sign(key, hashes.SHA256()))

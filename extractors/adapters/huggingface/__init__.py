@@ -36,7 +36,7 @@ from extractors.adapters.huggingface import viewer
 from extractors.adapters.huggingface.features import label_columns, label_features
 from extractors.claims import Claims, Confidence, Probe
 from extractors.model import (
-    RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry,
+    RANK_API, RANK_EMBEDDED, RANK_TEXT, Extraction, ExtractionError, FileEntry, concat,
 )
 from extractors.normalize.counts import parse_count
 from extractors.normalize.dates import parse_date
@@ -1260,13 +1260,6 @@ def combine(parts: list[Extraction]) -> Extraction:
     """The pages of one source (Hub API, card, viewer responses) as one extraction: their facts,
     files and warnings in page order (as the registry's plain concatenation), then the
     /statistics pages read together with the label columns the features name."""
-    merged = Extraction(NAME, VERSION, url=parts[0].url if parts else None)
-    for part in parts:
-        merged.facts.extend(part.facts)
-        merged.files.extend(part.files)
-        merged.warnings.extend(part.warnings)
-        merged.listing = merged.listing or part.listing
-        if part.error and not merged.error:
-            merged.error = part.error
+    merged = concat(NAME, VERSION, parts)
     viewer.join_statistics(merged, parts)
     return merged
