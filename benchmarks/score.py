@@ -9,8 +9,8 @@ winner), a third have a profiled label file (measured fill rate, rows, columns, 
 subjects, labels per item, Gini, max/min, class counts, column fill), some have curated facts
 (label provenance, a provenance mix, inner format), a few have a published completeness or dedup
 method or a measured kappa, and most list files with sizes and formats. Rows are bulk-loaded
-with Arrow. `--runs 2` appends a second run per dataset (facts copied, as an unchanged
-incremental refresh does), so facts_current has history to skip.
+with Arrow. `--runs 2` appends a second run per dataset (`unchanged`: it points at the first
+run's rows, as an unchanged incremental refresh does), so facts_current has history to skip.
 
 Times scoring.run.score_datasets(writer, run_id, lqs_cfg) for all datasets (evidence loading,
 scoring and the writes of lqs_scores/lqs_dimensions), median of --repeat runs, each on a fresh
@@ -137,7 +137,7 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
                              "sha256", "kind", "file_count")}
     ds_rows = {k: [] for k in ("dataset_id", "name", "category", "source_url", "adapter", "updated_at")}
     sr = {k: [] for k in ("run_id", "dataset_id", "status", "adapter", "error", "facts", "pages", "bytes",
-                          "fingerprint", "reused_run_id", "started_at", "finished_at")}
+                          "fingerprint", "reused_run_id", "started_at", "finished_at", "facts_run_id")}
     t0 = datetime(2026, 1, 1)
     run_ids = [f"2026010{r + 1}T000000Z-bench{r}" for r in range(runs)]
     for n in range(datasets):
@@ -150,7 +150,8 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
         ds_rows["adapter"].append("zenodo")
         ds_rows["updated_at"].append(t0)
         for r, run_id in enumerate(run_ids):
-            for field, value, basis, rank, winner, record, evidence, extractor in facts:
+            # Later runs are `unchanged`: they store no rows and point at the first (migration 008).
+            for field, value, basis, rank, winner, record, evidence, extractor in (facts if r == 0 else ()):
                 cols["run_id"].append(run_id)
                 cols["dataset_id"].append(dataset_id)
                 cols["field"].append(field)
@@ -165,7 +166,7 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
                 cols["winner"].append(winner)
                 cols["basis_best"].append(winner)   # every loser here shares its winner's basis
                 cols["record"].append(record)
-            for name, size, fmt, kind in files:
+            for name, size, fmt, kind in (files if r == 0 else ()):
                 for key, value in (("run_id", run_id), ("dataset_id", dataset_id), ("name", name),
                                    ("size_bytes", size), ("format", fmt), ("url", None), ("file_id", None),
                                    ("folder", None), ("sha256", None), ("kind", kind), ("file_count", None)):
@@ -173,13 +174,14 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
             for key, value in (("run_id", run_id), ("dataset_id", dataset_id), ("status", "ok" if r == 0 else "unchanged"),
                                ("adapter", "zenodo"), ("error", None), ("facts", len(facts)), ("pages", 1),
                                ("bytes", 50_000), ("fingerprint", "f"), ("reused_run_id", run_ids[0] if r else None),
-                               ("started_at", t0 + timedelta(days=r)), ("finished_at", t0 + timedelta(days=r, seconds=n % 3600))):
+                               ("started_at", t0 + timedelta(days=r)), ("finished_at", t0 + timedelta(days=r, seconds=n % 3600)),
+                               ("facts_run_id", run_ids[0])):
                 sr[key].append(value)
     if path.exists():
         path.unlink()
     with Warehouse(path).writer("benchmark build") as w:
         con = w.con
-        for table, data in (("datasets", ds_rows), ("source_runs", sr), ("facts", cols), ("files", fcols)):
+        for table, data in (("datasets", ds_rows), ("source_runs", sr), ("facts_stored", cols), ("files_stored", fcols)):
             arrow = pa.table(data)
             con.register("_bench", arrow)
             names = ", ".join(f'"{c}"' for c in data)
@@ -191,7 +193,7 @@ def build(path: Path, datasets: int, runs: int = 1, seed: int = 7) -> dict:
     return {"facts": len(cols["field"]), "files": len(fcols["name"]), "datasets": datasets, "runs": runs}
 
 
-GENERATOR_VERSION = 1   # bump when _facts_of or build change: the cached warehouses are rebuilt
+GENERATOR_VERSION = 2   # bump when _facts_of or build change: the cached warehouses are rebuilt
 
 
 def cached_build(datasets: int, runs: int, seed: int = 7) -> tuple[Path, dict]:
@@ -272,30 +274,23 @@ def legacy_scoring(path: Path) -> float | None:
 
 
 def phases(path: Path) -> dict:
-    """Where score_datasets' time goes: loading the evidence, the formulas, and (the rest of the
-    total) writing the rows. Measured apart on the built warehouse, read-only."""
+    """Where score_datasets' time goes: the scoring query alone (reading the evidence and the
+    formulas, one DuckDB query: scoring.run.scores), and (the rest of the total) writing the rows.
+    Measured apart on the built warehouse, read-only."""
     import duckdb
 
     from config.load import load
-    from scoring.lqs import score
-    from scoring.run import evidence_for
-
-    from scoring.run import _gc_paused
+    from scoring.run import scores
 
     cfg = load().lqs
     con = duckdb.connect(str(path), read_only=True)
     try:
-        with _gc_paused():   # as score_datasets runs them
-            started = time.perf_counter()
-            evidence = evidence_for(con, None, cfg)
-            loaded = time.perf_counter()
-            for ev in evidence.values():
-                score(ev, cfg)
-            scored = time.perf_counter()
-            del evidence
+        started = time.perf_counter()
+        scores(con, cfg)
+        queried = time.perf_counter()
     finally:
         con.close()
-    return {"load_s": round(loaded - started, 3), "formulas_s": round(scored - loaded, 3)}
+    return {"load_s": 0.0, "formulas_s": round(queried - started, 3)}
 
 
 def run(datasets: int = 100_000, repeat: int = 1, runs: int = 1, legacy: bool = True) -> dict:
@@ -323,7 +318,7 @@ def run(datasets: int = 100_000, repeat: int = 1, runs: int = 1, legacy: bool = 
                 print(f"  before (scoring at {LEGACY_COMMIT}, once): {legacy_s:.3f} s", flush=True)
         split = phases(built)
         split["write_s"] = round(max(0.0, C.median(times) - split["load_s"] - split["formulas_s"]), 3)
-        print(f"  phases (apart): load {split['load_s']} s, formulas {split['formulas_s']} s, "
+        print(f"  phases (apart): scoring query {split['formulas_s']} s (evidence and formulas in one), "
               f"write ≈ {split['write_s']} s", flush=True)
         result = {"datasets": datasets, "scored": scored, "runs_per_dataset": runs, "seconds": times, **split,
                   "legacy_s": legacy_s, "speedup": legacy_s / C.median(times) if legacy_s else None,

@@ -26,13 +26,18 @@ from scoring import sql
 # lets DuckDB skip the row groups of other datasets (a batch's ids are neighbours).
 _IDS = "($ids is null or (f.dataset_id between $low and $high and f.dataset_id in (select unnest($ids))))"
 EVIDENCE = f"""(
-    select f.dataset_id, d.category, f.field, f.basis, f.value
-    from facts_current f join datasets d using (dataset_id)
-    where f.record is null and f.basis_best and f.field in (select unnest($wanted)) and {_IDS}
-    union all   -- every dataset with current facts, also when none of them is read
-    select distinct f.dataset_id, d.category, null, null, null
-    from facts_current f join datasets d using (dataset_id)
-    where {_IDS})"""
+    with cur as materialized (   -- one pass over the current facts; what scoring does not read is left NULL
+        select f.dataset_id,
+               case when f.basis_best and f.field in (select unnest($wanted)) then f.field end as field,
+               f.basis, f.value
+        from facts_current f
+        where f.record is null and {_IDS}
+    )
+    select c.dataset_id, d.category, c.field, c.basis, c.value
+    from cur c join datasets d using (dataset_id) where c.field is not null
+    union all   -- every dataset with current facts of its own, also when none of them is read
+    select c.dataset_id, d.category, null, null, null
+    from (select distinct dataset_id from cur) c join datasets d using (dataset_id))"""
 LISTING = f"""(
     select f.dataset_id, f.rowid as pos, f.size_bytes, f.format
     from files f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id

@@ -521,8 +521,6 @@ def tier_sql(value: str, cfg: dict) -> str:
 def query(cfg: dict, evidence: str = "evidence", listing: str = "listing") -> str:
     """One row per dataset of `evidence`: dataset_id, composite, tier, status, evidenced, coverage,
     methodology_version, dims (a list of structs dimension, score, basis, evidence)."""
-    # PIVOT with its columns listed: far faster here than one filtered aggregate per column.
-    pivot = ", ".join(f"{lit(f + '__' + b)}" for f in sorted(fields(cfg)) for b in BASES)
     with _BUILDING:
         Best.used = {}
         try:
@@ -535,6 +533,10 @@ def query(cfg: dict, evidence: str = "evidence", listing: str = "listing") -> st
         finally:
             Best.used = None
     stages = [*best_columns(used)] + stages
+    # PIVOT with its columns listed (only the (field, basis) pairs the formulas read): far faster
+    # here than one filtered aggregate per column.
+    pairs = sorted({(field, b) for field, bases, _ in used for b in bases})
+    pivot = ", ".join(lit(f"{f}__{b}") for f, b in pairs)
     withs = [f"""primary_files as (   -- the format carrying most bytes (the first of equals)
         select dataset_id, max_by(format, {{'total': total, 'first': -first}}) as primary_file
         from (select dataset_id, format, sum(size_bytes) as total, min(pos) as first
