@@ -10,6 +10,7 @@ from warehouse.cards import headline, score_line
 
 def render(card: dict) -> None:
     from rich.console import Console
+    from rich.markup import escape   # page and config text may hold [brackets]
     from rich.table import Table
 
     console = Console()
@@ -33,14 +34,14 @@ def render(card: dict) -> None:
     for d in card["dimensions"]:
         bar = "█" * round(d["score"] / 5) + "·" * (20 - round(d["score"] / 5))
         table.add_row(d["dimension"].replace("_", " ").capitalize(), str(d["score"]), bar,
-                      d["basis"], d["evidence"])
+                      d["basis"], escape(d["evidence"]))
     console.print(table)
     if card.get("evidence_gaps"):
         gaps = Table(show_header=True, box=None, pad_edge=False, title="Evidence gaps")
         gaps.add_column("dimension", overflow="fold")
         gaps.add_column("what would fill it", overflow="fold")
         for g in card["evidence_gaps"]:
-            gaps.add_row(g["dimension"].replace("_", " ").capitalize(), g["gap"] or "")
+            gaps.add_row(g["dimension"].replace("_", " ").capitalize(), escape(g["gap"] or ""))
         console.print(gaps)
     facts = Table(show_header=True, box=None, pad_edge=False, title="facts")
     for col in ("field", "value", "basis", "from"):

@@ -97,6 +97,7 @@ def test_a_v1_warehouse_is_migrated_then_rescored_under_v11(env):
     shown = env.lqs("show", "old-ds").stdout
     assert "LQS " in shown and "unrated (2 of 7 dimensions have evidence)" in shown
     assert "Evidence gaps" in shown and "no class distribution published" in shown
+    assert "add [source.annotations]" in shown   # config text with brackets is printed, not read as markup
     card = json.loads(env.lqs("show", "old-ds", "--json").stdout)
     assert (card["lqs"]["status"], card["lqs"]["evidenced"], card["lqs"]["tier"]) == ("provisional", 2, "unrated")
     assert [g["dimension"] for g in card["evidence_gaps"]] == [
