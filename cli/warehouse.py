@@ -77,5 +77,34 @@ def publish(out: Path = typer.Option(..., "--out", help="Folder to publish into 
                f"{report.changes} change{'s' if report.changes != 1 else ''} {window}")
 
 
+def compact(keep_runs: Optional[int] = typer.Option(
+                None, "--keep-runs", help="Keep the bookkeeping of the N latest runs; compact the older ones."),
+            before: Optional[str] = typer.Option(
+                None, "--before", help="Compact runs started before this UTC date (YYYY-MM-DD[THH:MM])."),
+            dry_run: bool = typer.Option(False, "--dry-run", help="Count what would be removed; change nothing."),
+            as_json: bool = typer.Option(False, "--json", help="Print the report as JSON.")) -> None:
+    """Drop old runs' bookkeeping that nothing needs (fetch ledger rows, unchanged source runs,
+    empty run rows), keep the change history, and give the space back (the file is rewritten)."""
+    from warehouse.compact import compact as run_compact
+    from warehouse.compact import parse_before
+
+    config = _config()
+    cut = parse_before(before) if before is not None else None
+    report = run_compact(_warehouse(config), keep_runs, cut, dry_run)
+    if as_json:
+        _echo_json(report.as_dict())
+        return
+    verb = "would remove" if dry_run else "removed"
+    typer.echo(f"{verb} from {report.runs_before_cut} run(s) before the cut: {report.fetches} fetch ledger rows, "
+               f"{report.source_runs} unchanged source runs, {report.runs} run rows")
+    if not dry_run:
+        typer.echo(f"{report.path}: {_mb(report.bytes_before)} -> {_mb(report.bytes_after)}")
+
+
+def _mb(size: int | None) -> str:
+    return f"{(size or 0) / 1e6:.1f} MB"
+
+
 app.command()(diff)
 app.command()(publish)
+app.command()(compact)

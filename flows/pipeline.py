@@ -107,7 +107,7 @@ class Run:
     """The flow-process side of a run: the only place that writes the warehouse."""
 
     def __init__(self, config: Config, kind: str, replay: list[str] | None = None,
-                 flow_run_id: str | None = None, publish_every: float = 60.0):
+                 flow_run_id: str | None = None, publish_every: float = 2.0):
         from warehouse.db import Warehouse
 
         self.config = config
@@ -125,6 +125,7 @@ class Run:
         self._writer_cm = None
         self.writer = None
         self.before: dict[str, dict] = {}
+        self._versions: dict[str, str] = {}   # dataset -> methodology version of its latest score
         self.total = 0
         self.done = 0
 
@@ -142,10 +143,18 @@ class Run:
     def __exit__(self, exc_type, exc, tb) -> None:
         from warehouse.load import finish_run
 
+        result = self.summary.as_dict()
         if exc_type is None:
-            result = self.summary.as_dict()
             status = "ok" if result["sources_failed"] == 0 else ("partial" if result["sources_ok"] else "failed")
             finish_run(self.writer, self.run_id, status, result)
+        else:
+            # The batches written so far are committed (the writer has no staging copy to throw
+            # away): close the run as failed, saying why, rather than leave it `running`.
+            try:
+                finish_run(self.writer, self.run_id, "failed",
+                           {**result, "error": f"{exc_type.__name__}: {exc}"[:500]})
+            except Exception:
+                pass   # the next writer closes it (load.start_run)
         self._writer_cm.__exit__(exc_type, exc, tb)
 
     # ------------------------------------------------------------------ steps
@@ -156,6 +165,7 @@ class Run:
         self.total += len(sources)
         previous = previous_state(self.writer.con, [s.id for s in sources])
         self.before.update(self._scores([s.id for s in sources]))
+        self._versions.update((d, b["version"]) for d, b in self.before.items())
         out = []
         for start in range(0, len(sources), size):
             chunk = sources[start:start + size]
@@ -164,6 +174,8 @@ class Run:
             out.append(BatchSpec(self.run_id, chunk, self.config.settings,
                                  {s.id: previous[s.id] for s in chunk if s.id in previous},
                                  archive, self.replay, self.store_dir))
+        self.writer.publish()   # no session open while the first batches are collected
+        self._last_publish = time.monotonic()
         return out
 
     def write(self, results: list[SourceResult]) -> None:
@@ -173,24 +185,39 @@ class Run:
         self.done += len(results)
         for hook in PROGRESS_HOOKS:
             hook(self.done, self.total)
-        if time.monotonic() - self._last_publish > self.publish_every:
-            self.writer.publish()  # let readers see progress on long runs
-            self._last_publish = time.monotonic()
 
     def score(self, results: list[SourceResult]) -> dict[str, dict]:
+        """Score the batch's sources whose facts changed, then publish (end the writer session:
+        readers get in between batches) if a reader waits or publish_every seconds have passed.
+        An `unchanged` source keeps its score row (same facts, same methodology version: the
+        same score); it is rescored only when it has no score under config/lqs.toml's version."""
         from scoring.run import score_datasets
 
-        ids = [r.dataset_id for r in results if r.status in ("ok", "unchanged")]
+        version = str(self.config.lqs["methodology_version"])
+        ids = [r.dataset_id for r in results if r.status == "ok" or (
+            r.status == "unchanged" and self._versions.get(r.dataset_id) != version)]
         after = score_datasets(self.writer, self.run_id, self.config.lqs, ids) if ids else {}
+        # (Under a new methodology, scoring rescores the whole warehouse at once: not again.)
+        self._versions.update((d, version) for d in after)
         for result in results:
-            self.summary.add(result, self.before.get(result.dataset_id), after.get(result.dataset_id))
+            before = self.before.get(result.dataset_id)
+            now_ = after.get(result.dataset_id) or (before if result.status == "unchanged" else None)
+            self.summary.add(result, before, now_)
+            if now_ is not None and result.status == "unchanged":
+                after.setdefault(result.dataset_id, now_)
+        # End the session when a reader waits for it, or publish_every seconds after the last
+        # publish (a reader arriving while the next batch is collected waits for that batch's
+        # write); short batches (an incremental refresh) share a session.
+        if self.writer.readers_waiting() or time.monotonic() - self._last_publish >= self.publish_every:
+            self.writer.publish()
+            self._last_publish = time.monotonic()
         return after
 
     def _scores(self, ids: list[str]) -> dict[str, dict]:
         rows = self.writer.con.execute(
-            "select dataset_id, composite, tier from lqs_latest where dataset_id in (select unnest(?))",
-            [ids]).fetchall()
-        return {d: {"composite": c, "tier": t} for d, c, t in rows}
+            """select dataset_id, composite, tier, methodology_version from lqs_latest
+               where dataset_id in (select unnest(?))""", [ids]).fetchall()
+        return {d: {"composite": c, "tier": t, "version": v} for d, c, t, v in rows}
 
 
 def run_locally(config: Config, sources: list[Source], kind: str, replay=None,

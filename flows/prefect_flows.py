@@ -164,12 +164,19 @@ def execute(config: Config, sources: list[Source], kind: str, replay: list[str] 
 
 def _write(run: Run, results, logger) -> None:
     run.write(results)
-    after = run.score(results)
+    run.score(results)
+    # One line per batch, and one per failed source with its error: a line per source through
+    # Prefect's log handlers was ~20% of an incremental refresh (benchmarks/README.md). Every
+    # source's outcome and LQS are in the run report artifact.
+    statuses: dict[str, int] = {}
     for r in results:
-        score = after.get(r.dataset_id)
-        logger.info("%s: %s, %d facts, %d pages%s%s", r.dataset_id, r.status, r.fact_count, r.pages,
-                    f", LQS {score['composite']} {score['tier']}" if score else "",
-                    f", error: {r.error}" if r.error else "")
+        statuses[r.status] = statuses.get(r.status, 0) + 1
+    logger.info("batch of %d source(s): %s; %d facts, %d pages", len(results),
+                ", ".join(f"{n} {status}" for status, n in sorted(statuses.items())),
+                sum(r.fact_count for r in results), sum(r.pages for r in results))
+    for r in results:
+        if r.status == "failed":
+            logger.info("%s: failed, %d pages, error: %s", r.dataset_id, r.pages, r.error)
 
 
 class Before:

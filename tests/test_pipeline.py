@@ -38,7 +38,8 @@ def test_demo_replay_twice_appends_runs_and_keeps_one_current_score(workdir):
     assert row == [("nih-chestxray14", 112_120, "images", 30_805, 14, 45_088_866_280, "PNG (in TAR) · CSV", "CC0-1.0",
                     True, 2017, "NIH Clinical Center", 81, "gold")]
     assert query(workdir, "select count(*) from runs where status = 'ok'") == [(2,)]
-    assert query(workdir, "select count(*) from lqs_scores") == [(2,)]
+    # The second run found the source unchanged: it keeps its score row (same facts, same methodology).
+    assert query(workdir, "select count(*) from lqs_scores") == [(1,)]
     assert query(workdir, "select count(*) from lqs_latest") == [(1,)]
     dims = query(workdir, "select dimension, score, basis from lqs_dimensions_latest order by dimension")
     assert dims == [("class_balance", 58, "measured"), ("completeness", 100, "measured"),

@@ -1,14 +1,21 @@
-"""The DuckDB warehouse: migrations, a single-writer staging/publish cycle, reads, bulk writes.
+"""The DuckDB warehouse: migrations, a single writer in short sessions, reads, bulk writes.
 
 Concurrency and crash safety (DuckDB lets one process hold a file for writing, and then no other
 process may open it, not even read-only):
-- A writer takes an exclusive lock file (flock, released by the kernel if the process dies),
-  copies the published file to `<name>.staging`, and writes only there.
-- `publish()` checkpoints and closes the staging file, then renames it over the published file
-  (atomic on POSIX), and reopens a fresh staging copy when more writes follow.
-- Readers only ever open the published file read-only, so they see the last published state
-  while a refresh runs; a SIGKILL at any point leaves the published file as it was, and the next
-  writer discards the stale staging file.
+- A writer takes an exclusive lock file (flock, released by the kernel if the process dies) for
+  the whole run, but holds the database file itself only for short sessions: it opens it on first
+  use and `publish()` checkpoints and closes it (a run publishes after a batch when a reader is
+  waiting, and at least every few seconds). Nothing is copied: a publish costs what the session
+  wrote, not the size of the warehouse.
+- Readers open the file read-only between sessions. One that finds a session open waits for it
+  (Warehouse.reader retries within a bound) and says so (`<name>.readers`), and the writer lets
+  waiting readers in before it opens its next session; a writer that finds readers in waits for
+  them (`<name>.writer-waiting` keeps new readers out meanwhile). So a reader sees the state of
+  the last publish, never a half-written session, and waits at most about one session.
+- Every write is a DuckDB transaction, and DuckDB's write-ahead log makes a commit durable and
+  all-or-nothing: a SIGKILL at any point leaves the file with exactly the transactions committed
+  before it (the next open replays the log; an uncommitted transaction leaves nothing). The next
+  writer closes runs a killed writer left `running` (warehouse/load.py start_run).
 """
 from __future__ import annotations
 
@@ -16,7 +23,6 @@ import fcntl
 import json
 import os
 import re
-import shutil
 import socket
 import time
 from contextlib import contextmanager
@@ -172,12 +178,15 @@ def pending(con) -> list[Migration]:
     return [m for m in migrations() if m.version not in done]
 
 
-def migrate(con) -> list[Migration]:
-    """Apply pending migrations in order, each in its own transaction, recorded."""
+def migrate(con, upto: int | None = None) -> list[Migration]:
+    """Apply pending migrations in order (up to version `upto`), each in its own transaction,
+    recorded."""
     con.execute("create table if not exists schema_migrations "
                 "(version integer primary key, name varchar, applied_at timestamp)")
     applied = []
     for migration in pending(con):
+        if upto is not None and migration.version > upto:
+            break
         con.execute("begin")
         try:
             con.execute(migration.sql)
@@ -204,27 +213,47 @@ class Warehouse:
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
 
+    @property
+    def readers_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".readers")
+
+    @property
+    def writer_waiting_path(self) -> Path:
+        return self.path.with_name(self.path.name + ".writer-waiting")
+
     # ---------------------------------------------------------------- reading
     @contextmanager
-    def reader(self, retries: int = 50) -> Iterator:
-        """A read-only connection to the published file."""
+    def reader(self, wait: float | None = None) -> Iterator:
+        """A read-only connection to the warehouse as last published. While a writer session is
+        open, waits for its publish (at most `wait` seconds, READ_WAIT by default)."""
         if not self.path.exists():
             raise WarehouseError(f"{self.path}: no warehouse yet (run `lqs harvest` or `lqs refresh` first)")
-        import duckdb
-
-        for attempt in range(retries):
-            try:
-                con = _connect(self.path, read_only=True)
-                break
-            except duckdb.IOException as exc:
-                # Only during a rename or an in-place migration; retry within a bound.
-                if attempt == retries - 1:
-                    raise WarehouseError(f"{self.path}: cannot open for reading: {exc}") from None
-                time.sleep(0.1)
+        con = self._open_reader(READ_WAIT if wait is None else wait)
         try:
             yield con
         finally:
             con.close()
+
+    def _open_reader(self, wait: float):
+        import duckdb
+
+        deadline = time.monotonic() + wait
+        waiting = None   # the `.readers` lock, held (shared) while this reader waits
+        try:
+            while True:
+                _wait_unlocked(self.writer_waiting_path, deadline)   # a writer waiting for readers goes first
+                try:
+                    return _connect(self.path, read_only=True)
+                except duckdb.IOException as exc:
+                    if not _lock_conflict(exc) or time.monotonic() >= deadline:
+                        raise WarehouseError(f"{self.path}: cannot open for reading: "
+                                             f"{str(exc).splitlines()[0]}") from None
+                if waiting is None:
+                    waiting = _lock_file(self.readers_path, fcntl.LOCK_SH)
+                time.sleep(0.01)
+        finally:
+            if waiting is not None:
+                _release(waiting)
 
     # ---------------------------------------------------------------- writing
     @contextmanager
@@ -244,7 +273,8 @@ class Warehouse:
 
     @contextmanager
     def writer(self, holder: str = "lqs") -> Iterator["Writer"]:
-        """The single writer. Publishes on normal exit; discards staging on error."""
+        """The single writer. Publishes on normal exit; on error rolls back the open transaction
+        and closes (what was committed stays: each commit is all-or-nothing)."""
         lock = _RESERVED.pop(str(self.lock_path.resolve()), None)
         if lock is not None:
             _label(lock, holder)
@@ -293,6 +323,17 @@ class Warehouse:
             return w.applied
 
 
+# The tables behind the views `facts`, `files` and `label_stats` (migration 008: each change is
+# stored once; the views show every run's rows). Writes name either.
+STORED = {"facts": "facts_stored", "files": "files_stored", "label_stats": "label_stats_stored"}
+
+# How long a reader waits for a writer session to end (a session is one batch of a run; a
+# migration or `lqs publish` hold it longer).
+READ_WAIT = 120.0
+# How long a writer lets readers that are waiting go first before it opens its next session.
+READERS_FIRST = 5.0
+
+
 # Writer locks reserved by this process (Warehouse.reserve), by lock file path, waiting for the
 # writer they were taken for; each is handed over once.
 _RESERVED: dict[str, object] = {}
@@ -307,50 +348,155 @@ def _label(lock, holder: str) -> None:
 
 
 def _release(lock) -> None:
+    if lock is None:
+        return
     fcntl.flock(lock, fcntl.LOCK_UN)
     lock.close()
 
 
+def _lock_file(path: Path, mode: int):
+    """An flock of `mode` on path (created if missing), waited for; None where the file cannot be
+    made or opened (a reader without write access to the folder then simply does not signal)."""
+    for how in ("a+", "r"):
+        try:
+            handle = open(path, how)
+        except OSError:
+            continue
+        fcntl.flock(handle, mode)
+        return handle
+    return None
+
+
+def _held(path: Path) -> bool:
+    """Whether another process holds an flock on path."""
+    try:
+        handle = open(path, "r")
+    except OSError:
+        return False
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def _let_readers_in(path: Path, bound: float) -> None:
+    """Until no reader is waiting (none holds `.readers`), at most `bound` seconds."""
+    if not path.exists():
+        return
+    deadline = time.monotonic() + bound
+    with open(path, "r") as handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(0.005)
+
+
+def _wait_unlocked(path: Path, deadline: float) -> None:
+    """Until nobody holds path exclusively (a writer waiting for readers), or the deadline."""
+    try:
+        handle = open(path, "r")
+    except OSError:   # no writer has waited here yet
+        return
+    with handle:
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                return
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    return
+                time.sleep(0.005)
+
+
+def _lock_conflict(exc) -> bool:
+    """DuckDB's error when another process holds the file in a conflicting mode."""
+    return "lock" in str(exc).lower()
+
+
 class Writer:
-    """Writes go to the staging copy; publish() makes them visible atomically."""
+    """Writes go straight into the warehouse file, in short sessions: the file is opened on first
+    use (`con`) and publish() checkpoints and closes it, so readers can open it until the next
+    write. Holds the writer lock (Warehouse.writer) throughout."""
 
     def __init__(self, warehouse: Warehouse):
         self.wh = warehouse
-        self.con = None
+        self._con = None
         self.applied: list[Migration] = []
         self.commits = 0
+        self.sessions = 0
+
+    @property
+    def con(self):
+        if self._con is None:
+            self._session()
+        return self._con
 
     def open(self) -> None:
-        staging = self.wh.staging_path
-        _remove(staging)  # a stale copy from a killed writer
-        if self.wh.path.exists():
-            shutil.copyfile(self.wh.path, staging)
-        self.con = _connect(staging)
-        self.__dict__.pop("_columns", None)  # a new connection may see a migrated schema
-        self.applied += migrate(self.con)
-        _pause_point("writer-open")
+        _remove(self.wh.staging_path)  # a staging copy left by a killed writer of an older release
+        self._session()
+
+    def _session(self) -> None:
+        import duckdb
+
+        _let_readers_in(self.wh.readers_path, READERS_FIRST)
+        deadline = time.monotonic() + self.wh.lock_timeout
+        announced = None   # `.writer-waiting`, held while readers are still in
+        try:
+            while True:
+                try:
+                    self._con = _connect(self.wh.path)
+                    break
+                except duckdb.IOException as exc:
+                    if not _lock_conflict(exc):
+                        raise
+                    if time.monotonic() >= deadline:
+                        raise WarehouseBusy(f"{self.wh.path}: readers kept the warehouse open; waited "
+                                            f"{self.wh.lock_timeout:g}s") from None
+                if announced is None:
+                    announced = _lock_file(self.wh.writer_waiting_path, fcntl.LOCK_EX)
+                time.sleep(0.01)
+        finally:
+            if announced is not None:
+                _release(announced)
+        self.sessions += 1
+        if self.sessions == 1:   # the writer lock is held throughout: one migration check per writer
+            applied = migrate(self._con)
+            if applied:
+                self.__dict__.pop("_columns", None)  # cached columns of the schema before
+            self.applied += applied
+            _pause_point("writer-open")
 
     def publish(self, reopen: bool = True) -> None:
-        self.con.execute("checkpoint")
-        self.con.close()
-        self.con = None
-        staging = self.wh.staging_path
-        with open(staging, "rb") as fh:
-            os.fsync(fh.fileno())
-        _pause_point("before-replace")
-        os.replace(staging, self.wh.path)
-        _fsync_dir(self.wh.path.parent)
-        if reopen:
-            self.open()
+        """Make everything committed so far visible to readers: checkpoint (the write-ahead log
+        into the file) and close; the next use opens a new session. `reopen` is kept for
+        callers of the copy-based writer: reopening is lazy now."""
+        if self._con is None:
+            return
+        self._con.execute("checkpoint")
+        _pause_point("before-publish")
+        self._con.close()
+        self._con = None
+
+    def readers_waiting(self) -> bool:
+        """Whether a reader is waiting for this writer's session to end (it holds `.readers`)."""
+        return _held(self.wh.readers_path)
 
     def discard(self) -> None:
-        if self.con is not None:
+        if self._con is not None:
             try:
-                self.con.close()
+                self._con.close()   # an open transaction is rolled back
             except Exception:
                 pass
-            self.con = None
-        _remove(self.wh.staging_path)
+            self._con = None
 
     # ------------------------------------------------------------ bulk writes
     @contextmanager
@@ -358,6 +504,7 @@ class Writer:
         self.con.execute("begin")
         try:
             yield self.con
+            _pause_point(f"before-commit-{self.commits + 1}")
             self.con.execute("commit")
         except BaseException:
             self.con.execute("rollback")
@@ -378,6 +525,7 @@ class Writer:
         """Bulk insert rows (dicts keyed by column) through Arrow — never row by row."""
         if not rows:
             return 0
+        table = STORED.get(table, table)
         self.insert_columns(table, {
             name: [_cell(row.get(name)) for row in rows] if kind == "JSON" else [row.get(name) for row in rows]
             for name, kind in self.columns(table)})
@@ -387,6 +535,7 @@ class Writer:
         """Bulk insert columns (name -> values) through one Arrow table: the one insert path."""
         import pyarrow as pa
 
+        table = STORED.get(table, table)
         with self.registered(pa.table(columns)) as view:
             names = ", ".join(f'"{c}"' for c in columns)
             self.con.execute(f'insert into {table} ({names}) select {names} from {view}')
@@ -408,8 +557,9 @@ def fetch_one(con, sql: str, params: list | None = None) -> tuple | None:
     return rows[0] if rows else None
 
 
-# Called with the name of each moment a crash test may stop the writer at (writer-open,
-# commit-<n>, before-replace). None in production; the crash and concurrency tests set it in
+# Called with the name of each moment a crash test may stop the writer at (writer-open: the
+# first session opened; before-commit-<n> with the n-th transaction's rows written, not committed;
+# commit-<n>; before-publish: checkpointed, not yet closed). None in production; the crash and concurrency tests set it in
 # their child processes (tests/pause_hook.py), so no test protocol lives here.
 PAUSE_HOOK: Callable[[str], None] | None = None
 

@@ -18,7 +18,12 @@ def upsert_datasets(writer, sources) -> None:
 
 def start_run(writer, run_id: str, kind: str, replay: str | None, archive_path: str | None,
               flow_run_id: str | None = None) -> None:
-    with writer.transaction():
+    """Record the run. Runs still `running` were left by a writer that died (the caller holds the
+    writer lock, so no other writer is alive): they are closed as failed first."""
+    with writer.transaction() as con:
+        con.execute("""update runs set status = 'failed', finished_at = coalesce(finished_at, ?),
+                       summary = ? where status = 'running'""",
+                    [now(), json.dumps({"error": "interrupted: the writing process ended before the run closed"})])
         writer.insert("runs", [{"run_id": run_id, "kind": kind, "started_at": now(), "status": "running",
                                 "replay": replay, "archive_path": archive_path, "flow_run_id": flow_run_id}])
 
@@ -67,47 +72,76 @@ def _record_failure(writer, run_id: str, result: SourceResult) -> None:
 
 
 def _write_rows(writer, run_id: str, results: list[SourceResult]) -> None:
-    fetches, facts, files, stats, runs, reused = [], [], [], [], [], []
+    """A source that changed stores its facts, files and label statistics under this run. One that
+    is `unchanged` stores none: its source run points (facts_run_id) at the run holding them, and
+    the views show them under this run too (migration 008)."""
+    holders = _holders(writer.con, [r for r in results if r.status == "unchanged"])
+    changed = [r for r in results if r.status != "unchanged"]
+    _insert_rows(writer, "fetches", run_id, [(r.dataset_id, r.fetches) for r in results], keep_dataset=True)
+    _insert_rows(writer, "facts_stored", run_id, [(r.dataset_id, r.facts) for r in changed])
+    _insert_rows(writer, "files_stored", run_id, [(r.dataset_id, r.files) for r in changed])
+    _insert_rows(writer, "label_stats_stored", run_id, [(r.dataset_id, r.label_stats) for r in changed])
+    runs = []
     for r in results:
-        base = {"run_id": run_id, "dataset_id": r.dataset_id}
-        fetches += [{**row, "run_id": run_id} for row in r.fetches]
+        facts_run_id, count = run_id, len(r.facts)
         if r.status == "unchanged":
-            reused.append({"dataset_id": r.dataset_id, "reused_run_id": r.reused_run_id})
-        else:
-            facts += [{**base, **f, "value": json.dumps(f["value"], ensure_ascii=False)} for f in r.facts]
-            files += [{**base, **f} for f in r.files]
-            stats += [{**base, **s} for s in r.label_stats]
-        runs.append({**base, "status": r.status, "adapter": r.adapter, "error": r.error,
-                     "facts": len(r.facts), "pages": r.pages, "bytes": r.bytes,
+            facts_run_id, count = holders.get(r.dataset_id, (run_id, 0))
+            r.reused_facts = count
+        runs.append({"run_id": run_id, "dataset_id": r.dataset_id, "status": r.status, "adapter": r.adapter,
+                     "error": r.error, "facts": count, "pages": r.pages, "bytes": r.bytes,
                      "fingerprint": r.fingerprint, "reused_run_id": r.reused_run_id,
-                     "started_at": r.started_at, "finished_at": r.finished_at})
-    for table, rows in (("fetches", fetches), ("facts", facts), ("files", files), ("label_stats", stats)):
-        writer.insert(table, rows)
-    if reused:
-        _copy_previous(writer, run_id, reused, runs, results)
+                     "started_at": r.started_at, "finished_at": r.finished_at, "facts_run_id": facts_run_id})
     writer.insert("source_runs", runs)
 
 
-def _copy_previous(writer, run_id: str, reused: list[dict], runs: list[dict],
-                   results: list[SourceResult]) -> None:
-    """Unchanged sources keep their facts: copy them into this run (history stays per run)."""
+def _holders(con, unchanged: list[SourceResult]) -> dict[str, tuple[str, int]]:
+    """dataset -> (the run holding its rows, their fact count) for unchanged sources: those of
+    the run each reused (it may itself point further back)."""
+    if not unchanged:
+        return {}
+    rows = con.execute("""
+        select s.dataset_id, coalesce(s.facts_run_id, s.run_id), s.facts
+        from source_runs s join (select unnest(?) as run_id, unnest(?) as dataset_id) u
+          on s.run_id = u.run_id and s.dataset_id = u.dataset_id""",
+                       [[r.reused_run_id for r in unchanged], [r.dataset_id for r in unchanged]]).fetchall()
+    return {d: (holder, count or 0) for d, holder, count in rows}
+
+
+def _insert_rows(writer, table: str, run_id: str, groups: list[tuple[str, list[dict]]],
+                 keep_dataset: bool = False) -> None:
+    """Rows of several sources as Arrow columns straight from their dicts (no dict per row):
+    run_id set to this run, dataset_id to the source's (or, keep_dataset, the row's own: a fetch
+    ledger row names its dataset, none for a shared robots.txt).
+    JSON columns get their text: a fact's value always (json.dumps of the value), others when
+    they are dicts or lists (Writer.insert's rule)."""
+    rows = [row for _, group in groups for row in group]
+    if not rows:
+        return
     import pyarrow as pa
 
-    con = writer.con
-    with writer.registered(pa.Table.from_pylist(reused), "_lqs_reused"):
-        for table in ("facts", "files", "label_stats"):
-            con.execute(f"""insert into {table} select t.* replace (? as run_id) from {table} t
-                            join _lqs_reused r on t.dataset_id = r.dataset_id and t.run_id = r.reused_run_id""",
-                        [run_id])
-        counts = dict(con.execute("""select f.dataset_id, count(*) from facts f
-                                     where f.run_id = ? and f.dataset_id in (select dataset_id from _lqs_reused)
-                                     group by f.dataset_id""", [run_id]).fetchall())
-    for row in runs:
-        if row["dataset_id"] in counts and row["status"] == "unchanged":
-            row["facts"] = counts[row["dataset_id"]]
-    for result in results:
-        if result.status == "unchanged":
-            result.reused_facts = counts.get(result.dataset_id, 0)
+    datasets = [d for d, group in groups for _ in group]
+    present = set().union(*rows)   # a column no row has is all null: no loop over the rows for it
+    columns = {}
+    for name, kind in writer.columns(table):
+        if name not in present and name not in ("run_id", "dataset_id"):
+            columns[name] = pa.nulls(len(rows))
+        elif name == "run_id":
+            columns[name] = [run_id] * len(rows)
+        elif name == "dataset_id":
+            columns[name] = [row.get(name) for row in rows] if keep_dataset else datasets
+        elif table == "facts_stored" and name == "value":
+            columns[name] = [json.dumps(row["value"], ensure_ascii=False) for row in rows]
+        elif kind == "JSON":
+            columns[name] = [_json_cell(row.get(name)) for row in rows]
+        else:
+            columns[name] = [row.get(name) for row in rows]
+    writer.insert_columns(table, columns)
+
+
+def _json_cell(value):
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
 
 
 def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
@@ -133,7 +167,8 @@ def previous_state(con, dataset_ids: list[str]) -> dict[str, Previous]:
             prev.urls[url] = {"purpose": purpose, "etag": etag, "last_modified": last_modified, "sha256": sha}
     used = con.execute("""
         select f.dataset_id, list(distinct f.extractor)
-        from facts f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
+        from facts_stored f join latest_source_runs s
+          on f.run_id = coalesce(s.facts_run_id, s.run_id) and f.dataset_id = s.dataset_id
         where f.extractor is not null and f.dataset_id in (select unnest(?))
         group by f.dataset_id""", [dataset_ids]).fetchall()
     for dataset_id, extractors in used:

@@ -214,11 +214,12 @@ class Env:
             return con.execute(sql, list(params)).fetchall()
 
     def counts(self) -> dict[str, int]:
-        """Row counts of every base table: the state a crashed run must leave untouched."""
+        """Row counts of every base table and of the views facts, files and label_stats (the
+        rows per run that readers see; migration 008 stores each change once behind them)."""
         with self.warehouse().reader() as con:
             tables = [r[0] for r in con.execute(
                 "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
-                "order by 1").fetchall()]
+                "or table_name in ('facts', 'files', 'label_stats') order by 1").fetchall()]
             return {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables}
 
     def lqs(self, *args: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:

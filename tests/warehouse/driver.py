@@ -7,13 +7,14 @@
       several at once without paying their imports one after another).
   driver.py hold SECONDS
       Hold the writer, adding a marker row to `runs` (kind 'hold') every 50 ms, until
-      CONTROL_DIR/stop exists or SECONDS pass. When CONTROL_DIR/publish appears it publishes once
-      and writes the number of rows it published to CONTROL_DIR/published. Prints
-      {"published": <rows at the mid-way publish>, "final": <rows at exit>}.
+      CONTROL_DIR/stop exists or SECONDS pass. With PUBLISH_EVERY=N it publishes (ends its
+      session) after every N rows, as a run does after every batch. When CONTROL_DIR/publish
+      appears it publishes once and writes the number of rows it published to
+      CONTROL_DIR/published. Prints {"published": <rows at that publish>, "final": <rows at exit>}.
   driver.py read-loop
       Open the published warehouse read-only again and again until CONTROL_DIR/stop-reading
-      exists (then one last read); one JSON line per read: {"ok": true, "holds": <marker rows>}
-      or {"ok": false, "error": ...}.
+      exists (then one last read); one JSON line per read: {"ok": true, "holds": <marker rows>,
+      "seconds": <open and query>} or {"ok": false, "error": ...}.
 
 LQS_CONFIG / LQS_WAREHOUSE / LQS_ARCHIVE select the warehouse as for `lqs` (hold and read-loop
 read LQS_WAREHOUSE only: loading the config imports every extractor, a second of start-up).
@@ -69,6 +70,7 @@ def hold(seconds: float) -> int:
     control = Path(os.environ.get("CONTROL_DIR") or os.devnull)
     deadline = time.monotonic() + seconds
     published, rows = None, 0
+    every = int(os.environ.get("PUBLISH_EVERY") or 0)
     with Warehouse(os.environ["LQS_WAREHOUSE"], 5.0).writer("hold test") as w:
         _ready()
         while time.monotonic() < deadline and not (control / "stop").exists():
@@ -76,6 +78,8 @@ def hold(seconds: float) -> int:
                 con.execute("insert into runs (run_id, kind, started_at, status) values (?, 'hold', ?, 'ok')",
                             [f"hold-{os.getpid()}-{rows}", datetime.now()])
             rows += 1
+            if every and rows % every == 0:
+                w.publish()
             if published is None and (control / "publish").exists():
                 w.publish()  # readers see these rows from here on; the writer keeps the lock
                 published = rows
@@ -93,10 +97,11 @@ def read_loop() -> int:
     last = False
     while not last:
         last = stop.exists()
+        started = time.monotonic()
         try:
             with warehouse.reader() as con:
                 holds = con.execute("select count(*) from runs where kind = 'hold'").fetchall()[0][0]
-            print(json.dumps({"ok": True, "holds": holds}), flush=True)
+            print(json.dumps({"ok": True, "holds": holds, "seconds": time.monotonic() - started}), flush=True)
         except Exception as exc:  # the test fails on any of these
             print(json.dumps({"ok": False, "error": f"{type(exc).__name__}: {exc}"}), flush=True)
         _ready()
