@@ -96,6 +96,7 @@ def test_served_deployments_and_cli_write_the_same_rows(tmp_path):
 
         run = requests.post(f"{api}/deployments/{harvest['id']}/create_flow_run",
                             json={"parameters": {"source_id": "nih-chestxray14", "replay": DEMO}}, timeout=10).json()
+        assert "id" in run, run
         state = wait_for(lambda: _terminal(get_json(f"{api}/flow_runs/{run['id']}")), 240, "the flow run")
         assert state == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
     finally:
