@@ -3,7 +3,7 @@
 With LQS_TEST_PAUSE_AT=<point> the writer stops at that point, announces it by writing its pid
 to LQS_TEST_PAUSE_FILE, and waits until the test deletes that file (or LQS_TEST_PAUSE_SECONDS
 pass), so the test can SIGKILL it at exactly that moment or let it go on. Points: writer-open,
-commit-<n>, before-replace.
+before-commit-<n>, commit-<n>, before-publish.
 
     python -c "import tests.pause_hook as h; h.install(); ..."   (tests/warehouse/driver.py)
     python -m tests.pause_hook lqs ARGS...                        (the real CLI, paused)

@@ -384,31 +384,25 @@ def _held(path: Path) -> bool:
 
 def _let_readers_in(path: Path, bound: float) -> None:
     """Until no reader is waiting (none holds `.readers`), at most `bound` seconds."""
-    if not path.exists():
-        return
-    deadline = time.monotonic() + bound
-    with open(path, "r") as handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                fcntl.flock(handle, fcntl.LOCK_UN)
-                return
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    return
-                time.sleep(0.005)
+    _wait_free(path, fcntl.LOCK_EX, time.monotonic() + bound)
 
 
 def _wait_unlocked(path: Path, deadline: float) -> None:
     """Until nobody holds path exclusively (a writer waiting for readers), or the deadline."""
+    _wait_free(path, fcntl.LOCK_SH, deadline)
+
+
+def _wait_free(path: Path, mode: int, deadline: float) -> None:
+    """Until a flock of `mode` on path could be taken (it is not kept), or the deadline; a
+    missing file is free."""
     try:
         handle = open(path, "r")
-    except OSError:   # no writer has waited here yet
+    except OSError:
         return
     with handle:
         while True:
             try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
                 fcntl.flock(handle, fcntl.LOCK_UN)
                 return
             except BlockingIOError:

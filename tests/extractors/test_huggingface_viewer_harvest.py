@@ -147,6 +147,21 @@ def previous_of(result) -> Previous:
     return Previous("run-1", result.fingerprint, urls, frozenset(f["extractor"] for f in result.facts))
 
 
+RETINA_SOURCE = Source("retina", "Retina Grades", "https://huggingface.co/api/datasets/example-lab/retina-grades",
+                       "Medical Imaging", adapter="huggingface")
+TOPICS_SOURCE = Source("topics", "Topic Tags", "https://huggingface.co/api/datasets/example-nlp/topic-tags",
+                       "Text", adapter="huggingface")
+
+
+def harvest(source: Source, settings=SETTINGS, **kw):
+    """collect() of one source with a fresh Fetcher, closed after."""
+    fetcher = Fetcher(settings)
+    try:
+        return collect(source, fetcher, settings, **kw)
+    finally:
+        fetcher.close()
+
+
 class _Store(dict):
     """The body store the flow keeps by sha256 (for 304s)."""
 
@@ -157,14 +172,8 @@ class _Store(dict):
 def test_single_label_dataset_through_collect(fake_hub):
     site, proxy = fake_hub
     serve(site, "example-lab/retina-grades", RETINA)
-    source = Source("retina", "Retina Grades", "https://huggingface.co/api/datasets/example-lab/retina-grades",
-                    "Medical Imaging", adapter="huggingface")
-    fetcher = Fetcher(SETTINGS)
-    store = _Store()
-    try:
-        result = collect(source, fetcher, SETTINGS, store=store)
-    finally:
-        fetcher.close()
+    source, store = RETINA_SOURCE, _Store()
+    result = harvest(source, store=store)
 
     assert result.status == "ok", result.error
     assert [r["url"] for r in pages(result)] == [
@@ -188,11 +197,7 @@ def test_single_label_dataset_through_collect(fake_hub):
     assert rows["missing_values"]["evidence"].startswith("$.statistics[1] label (class_label, train split)")
 
     # The next run asks every page again with its ETag; all 304: the source is unchanged.
-    fetcher = Fetcher(SETTINGS)
-    try:
-        again = collect(source, fetcher, SETTINGS, previous=previous_of(result), store=store)
-    finally:
-        fetcher.close()
+    again = harvest(source, previous=previous_of(result), store=store)
     assert again.status == "unchanged", (again.error, again.warnings)
     assert [r["outcome"] for r in pages(again)] == ["not-modified"] * 5
     stats = "/statistics?dataset=example-lab%2Fretina-grades&config=default&split=train"
@@ -202,13 +207,8 @@ def test_single_label_dataset_through_collect(fake_hub):
 def test_multi_label_dataset_of_two_configs_through_collect(fake_hub):
     site, _ = fake_hub
     serve(site, "example-nlp/topic-tags", TOPICS)
-    source = Source("topics", "Topic Tags", "https://huggingface.co/api/datasets/example-nlp/topic-tags",
-                    "Text", adapter="huggingface")
-    fetcher = Fetcher(SETTINGS)
-    try:
-        result = collect(source, fetcher, SETTINGS)
-    finally:
-        fetcher.close()
+    source = TOPICS_SOURCE
+    result = harvest(source)
 
     assert result.status == "ok", result.error
     assert len(pages(result)) == 6
@@ -227,13 +227,8 @@ def test_a_page_budget_smaller_than_the_walk_stops_it_with_a_warning(fake_hub):
     serve(site, "example-nlp/topic-tags", TOPICS)
     settings = json.loads(json.dumps(SETTINGS))
     settings["run"]["max_pages_per_source"] = 3
-    source = Source("topics", "Topic Tags", "https://huggingface.co/api/datasets/example-nlp/topic-tags",
-                    "Text", adapter="huggingface")
-    fetcher = Fetcher(settings)
-    try:
-        result = collect(source, fetcher, settings)
-    finally:
-        fetcher.close()
+    source = TOPICS_SOURCE
+    result = harvest(source, settings)
     assert result.status == "ok", result.error
     assert len(pages(result)) == 3
     assert any(w.startswith("page limit 3 reached") for w in result.warnings)
@@ -248,13 +243,8 @@ def test_a_viewer_page_that_fails_is_a_warning_and_the_source_keeps_the_rest(fak
     serve(site, "example-lab/retina-grades", pages_but_statistics)
     site.route("/statistics?dataset=example-lab%2Fretina-grades&config=default&split=train",
                Reply(500, b'{"error": "The response is not ready yet."}', JSON))
-    source = Source("retina", "Retina Grades", "https://huggingface.co/api/datasets/example-lab/retina-grades",
-                    "Medical Imaging", adapter="huggingface")
-    fetcher = Fetcher(SETTINGS)
-    try:
-        result = collect(source, fetcher, SETTINGS)
-    finally:
-        fetcher.close()
+    source = RETINA_SOURCE
+    result = harvest(source)
     assert result.status == "ok", result.error
     assert any(w.startswith("evidence page not read:") and "statistics" in w for w in result.warnings)
     facts = winners(result)
