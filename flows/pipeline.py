@@ -214,9 +214,16 @@ class Run:
         return after
 
     def _scores(self, ids: list[str]) -> dict[str, dict]:
+        """Each dataset's latest score. A score older than the source run that holds the
+        dataset's current facts (a writer killed between writing a batch and scoring it) has no
+        version here, so an `unchanged` result rescores it."""
         rows = self.writer.con.execute(
-            """select dataset_id, composite, tier, methodology_version from lqs_latest
-               where dataset_id in (select unnest(?))""", [ids]).fetchall()
+            """select l.dataset_id, l.composite, l.tier,
+                      case when l.scored_at >= coalesce(r.finished_at, l.scored_at) then l.methodology_version end
+               from lqs_latest l
+               left join latest_source_runs s on s.dataset_id = l.dataset_id
+               left join source_runs r on r.run_id = s.facts_run_id and r.dataset_id = s.dataset_id
+               where l.dataset_id in (select unnest(?))""", [ids]).fetchall()
         return {d: {"composite": c, "tier": t, "version": v} for d, c, t, v in rows}
 
 

@@ -53,6 +53,27 @@ def test_demo_replay_twice_appends_runs_and_keeps_one_current_score(workdir):
                     "source_url", "lqs", "tier", "scored_at"}
 
 
+def test_an_unchanged_source_whose_score_predates_its_facts_is_rescored(workdir):
+    # A writer killed after committing a batch's facts and before scoring them leaves the
+    # previous score behind; the next run finds the source unchanged and must still rescore it.
+    config = load()
+    nih = [config.source("nih-chestxray14")]
+    run_locally(config, nih, "refresh", replay=[str(DEMO)])
+    con = duckdb.connect(str(workdir / "var" / "warehouse.duckdb"))
+    try:   # as if the score had been written before the facts it should describe
+        con.execute("update lqs_scores set scored_at = scored_at - interval 1 day")
+        con.execute("update lqs_dimensions set scored_at = scored_at - interval 1 day")
+    finally:
+        con.close()
+    again = run_locally(config, nih, "refresh", replay=[str(DEMO)])
+    assert again["per_source"][0]["status"] == "unchanged"
+    assert query(workdir, "select count(*) from lqs_scores") == [(2,)]
+    assert query(workdir, "select composite, tier from lqs_latest") == [(81, "gold")]
+    third = run_locally(config, nih, "refresh", replay=[str(DEMO)])   # now current: not again
+    assert third["per_source"][0]["status"] == "unchanged"
+    assert query(workdir, "select count(*) from lqs_scores") == [(2,)]
+
+
 def serve_box_share(httpserver):
     """The NIH demo pages served from a local server at Box's paths."""
     root = (PAGES / "root.html").read_text()
