@@ -83,10 +83,12 @@ def deploy(pool: str, config_dir: Path) -> str:
     sets the working directory to the checkout)."""
     from prefect import flow
 
-    harvest = flow.from_source(source=str(ROOT), entrypoint="flows/prefect_flows.py:harvest_source")
+    # _sync=True: Prefect picks its async variant when it believes an event loop runs in this
+    # thread, which an earlier test in the session (Playwright's sync API) can leave behind.
+    harvest = flow.from_source(source=str(ROOT), entrypoint="flows/prefect_flows.py:harvest_source", _sync=True)
     return str(harvest.deploy(name=f"scale-{pool}", work_pool_name=pool, build=False, push=False,
                               parameters={"config_dir": str(config_dir)}, print_next_steps=False,
-                              ignore_warnings=True))
+                              ignore_warnings=True, _sync=True))
 
 
 def start_worker(pool: str, api: str, folder: Path, log: Path) -> subprocess.Popen:
