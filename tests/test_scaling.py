@@ -16,7 +16,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "fetch"))
 
-from fetchkit import Reply, Site, box_page, html_type, quick_settings, settings_toml, sources_toml  # noqa: E402
+from fetchkit import (Reply, Site, box_page, html_type, judge_politeness, quick_settings,  # noqa: E402
+                      write_config_dir)
 
 MIN_DELAY = 0.2
 PER_HOST = 2
@@ -46,21 +47,12 @@ def write_config(folder: Path, site: Site, count: int, run: dict) -> Path:
     for n in range(count):
         site.route(f"/v/p{n}", Reply(200, box_page(f"p {n}").encode(), html_type(), stall=STALL))
         sources.append({"id": f"p{n}", "url": site.url(f"/v/p{n}")})
-    config_dir = folder / "config"
-    config_dir.mkdir(parents=True)
-    (config_dir / "lqs.toml").write_text((ROOT / "config" / "lqs.toml").read_text())
-    (config_dir / "settings.toml").write_text(settings_toml(settings))
-    (config_dir / "sources.toml").write_text(sources_toml(sources))
-    return config_dir
+    return write_config_dir(folder, settings, sources)
 
 
 def judge(site: Site, runs: int = 1) -> None:
     """The server's view: spacing, concurrency, robots.txt."""
-    starts = sorted(s.start for s in site.seen())
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= MIN_DELAY - CLOCK, sorted(gaps)[:5]
-    assert site.max_in_flight <= PER_HOST
-    assert len(site.seen("/robots.txt")) == runs
+    judge_politeness(site, MIN_DELAY, PER_HOST, runs, CLOCK)
 
 
 @pytest.mark.timeout(180)

@@ -26,9 +26,9 @@ from fetchkit import (
     Site,
     box_page,
     html_type,
+    judge_politeness,
     quick_settings,
-    settings_toml,
-    sources_toml,
+    write_config_dir,
 )
 
 MIN_DELAY = 0.2
@@ -60,12 +60,7 @@ def write_config(folder: Path, site: Site) -> Path:
             site.route(f"/{sid}/{n}", Reply(200, box_page(f"{sid} {n}", folder_id=1000 + n).encode(), html_type(),
                                             stall=STALL))
         sources.append({"id": sid, "url": urls[0], "urls": urls[1:]})
-    config_dir = folder / "config"
-    config_dir.mkdir(parents=True)
-    (config_dir / "lqs.toml").write_text((ROOT / "config" / "lqs.toml").read_text())
-    (config_dir / "settings.toml").write_text(settings_toml(settings))
-    (config_dir / "sources.toml").write_text(sources_toml(sources))
-    return config_dir
+    return write_config_dir(folder, settings, sources)
 
 
 def create_pool(pool: str) -> None:
@@ -153,12 +148,8 @@ def test_two_prefect_workers_share_one_gate_per_host(tmp_path, site):
     # Each worker ran one of the runs, in its own warehouse.
     assert all((tmp_path / f"worker-{n}" / "warehouse.duckdb").exists() for n in (1, 2)), logs
 
+    judge_politeness(site, MIN_DELAY, PER_HOST, len(SOURCES), CLOCK)
     seen = site.seen()
-    starts = sorted(s.start for s in seen)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) >= MIN_DELAY - CLOCK, sorted(gaps)[:5]
-    assert site.max_in_flight <= PER_HOST
-    assert len(site.seen("/robots.txt")) == len(SOURCES)
     assert len([s for s in seen if s.path.startswith("/a/")]) == len([s for s in seen if s.path.startswith("/b/")]) == PAGES
     # The two runs really ran at the same time (so the host's one slot was theirs to share).
     # Their requests need not interleave: the gate is not fair, and one run may wait at it

@@ -291,6 +291,28 @@ def sources_toml(sources: list[dict]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+def write_config_dir(folder: Path, settings: dict, sources: list[dict]) -> Path:
+    """folder/config with the project's lqs.toml and these settings and sources."""
+    config_dir = folder / "config"
+    config_dir.mkdir(parents=True)
+    project = Path(__file__).resolve().parents[2] / "config" / "lqs.toml"
+    (config_dir / "lqs.toml").write_text(project.read_text())
+    (config_dir / "settings.toml").write_text(settings_toml(settings))
+    (config_dir / "sources.toml").write_text(sources_toml(sources))
+    return config_dir
+
+
+def judge_politeness(site: "Site", min_delay: float, per_host: int, robots_fetches: int,
+                     clock: float = 0.005) -> None:
+    """What the server saw: request starts at least min_delay apart (less a few ms: the server
+    logs arrivals on its own threads), at most per_host in flight, robots.txt fetched so often."""
+    starts = sorted(s.start for s in site.seen())
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert min(gaps) >= min_delay - clock, sorted(gaps)[:5]
+    assert site.max_in_flight <= per_host
+    assert len(site.seen("/robots.txt")) == robots_fetches
+
+
 def query(config, sql: str, params=()) -> list[tuple]:
     """Rows from the published warehouse of config."""
     from warehouse.db import Warehouse
