@@ -187,11 +187,16 @@ def default_workers(threads: int) -> int:
 # ---------------------------------------------------------------------- jobs run in the workers
 def detect_and_run(adapter: str | None, detect_url: str | None, run_url: str | None, body: bytes,
                    content_type: str | None):
-    """(adapter name, Extraction): detection sniffs the body too, so it runs under the budget."""
+    """(adapter name, Extraction without its files, the files as warehouse.rows.FILE_FIELDS
+    tuples): detection sniffs the body too, so it runs under the budget. The files go back as
+    tuples because that is what crosses the pipe cheaply (warehouse/rows.py)."""
     from extractors import registry
+    from warehouse.rows import file_row
 
     name = adapter or registry.detect(detect_url, body, content_type)
-    return name, registry.run(name, run_url, body, content_type)
+    extraction = registry.run(name, run_url, body, content_type)
+    rows, extraction.files = list(map(file_row, extraction.files)), []
+    return name, extraction, rows
 
 
 def extract_document(body: bytes, url: str | None, adapter: str | None, content_type: str | None) -> dict:

@@ -20,7 +20,7 @@ from extractors import registry, resolve
 from extractors.model import Extraction, Fact, RANK_API
 from extractors import profile as profile_
 from extractors.profile import profile, profile_set
-from warehouse.rows import Previous, SourceResult, now
+from warehouse.rows import FILE_FIELDS, Previous, SourceResult, file_entry, file_row, now
 from config.load import Source
 from flows.extract_budget import ExtractTimeout, detect_and_run
 
@@ -227,9 +227,9 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
             continue
         seen.add(got.final_url)
         result.pages += 1
-        name, extraction = _extract(budget, adapter, got.final_url, got.final_url if url == got.url else url,
-                                    got.body, got.content_type)
-        groups.setdefault(name, []).append((extraction, got.sha256))
+        name, extraction, files = _extract(budget, adapter, got.final_url, got.final_url if url == got.url else url,
+                                           got.body, got.content_type)
+        groups.setdefault(name, []).append((extraction, got.sha256, files))
         queue.extend((f.url, name, f.kind) for f in extraction.follow if f.kind in ("page", "folder", "evidence"))
     facts, files = _combine(groups, result)
     facts += [_curated_row(source, c) for c in source.curated]
@@ -238,28 +238,41 @@ def _harvest(source, fetcher, settings, previous, store, result: SourceResult, b
     result.status = "ok"
 
 
-def _extract(budget, adapter, detect_url, run_url, body, content_type) -> tuple[str, Extraction]:
-    """Detect (unless the adapter is given) and run, within the budget when there is one."""
+def _extract(budget, adapter, detect_url, run_url, body, content_type) -> tuple[str, Extraction, list[tuple]]:
+    """Detect (unless the adapter is given) and run, within the budget when there is one: the
+    adapter's name, its Extraction without files, and the files as rows (FILE_FIELDS)."""
     if budget is None:
         return detect_and_run(adapter, detect_url, run_url, body, content_type)
     return budget.call(detect_and_run, adapter, detect_url, run_url, body, content_type, what=run_url)
 
 
-def _combine(groups, result: SourceResult) -> tuple[list[dict], list[dict]]:
+def _combine(groups, result: SourceResult) -> tuple[list[dict], list[tuple]]:
     facts, files = [], []
     for name, parts in groups.items():
-        extractions = [p[0] for p in parts]
-        merged = registry.combine(name, extractions) if len(parts) > 1 else extractions[0]
+        merged, rows = _merged(name, parts)
         result.adapter = result.adapter or name
         result.warnings += merged.warnings
         if merged.error:
             result.warnings.append(f"{name}: {merged.error}")
             facts.append(_row(Fact("extraction_error", merged.error, merged.extractor, rank=0),
                               merged, parts[0][1]))
-        sha_by_url = {e.url: sha for e, sha in parts}
+        sha_by_url = {e.url: sha for e, sha, _ in parts}
         facts += [_row(f, merged, sha_by_url.get(merged.url)) for f in merged.facts]
-        files += [{**f.to_dict(), "kind": f.kind} for f in merged.files]
+        files += rows
     return facts, files
+
+
+def _merged(name: str, parts) -> tuple[Extraction, list[tuple]]:
+    """One adapter's pages of a source as one Extraction and its file rows. Only pages to merge
+    (an adapter's combine reads FileEntry objects) turn their rows back into objects."""
+    if len(parts) == 1:
+        extraction, _, rows = parts[0]
+        return extraction, rows
+    for extraction, _, rows in parts:
+        extraction.files = list(map(file_entry, rows))
+    merged = registry.combine(name, [p[0] for p in parts])
+    rows, merged.files = list(map(file_row, merged.files)), []
+    return merged, rows
 
 
 def _row(fact: Fact, ex: Extraction, sha: str | None) -> dict:
@@ -277,7 +290,7 @@ def _curated_row(source: Source, item) -> dict:
 # Label files looked for in a listing when the source configures none: (rank, pattern, what the
 # profiler must find in it). Lower rank is tried first; at most MAX_DETECTED files are downloaded.
 DETECT = (
-    (0, re.compile(r"labels?[^/]*\.csv(\.gz)?$|[^/]*labels[^/]*\.csv(\.gz)?$", re.IGNORECASE), "labels"),
+    (0, re.compile(r"labels?[^/]*\.csv(\.gz)?$", re.IGNORECASE), "labels"),
     (1, re.compile(r"^instances_[^/]*train[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
     (2, re.compile(r"^instances_[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
     (3, re.compile(r"^train\.csv(\.gz)?$", re.IGNORECASE), "table"),
@@ -285,6 +298,9 @@ DETECT = (
     (5, re.compile(r"\.parquet$", re.IGNORECASE), "parquet"),
 )
 MAX_DETECTED = 2
+# Every DETECT pattern ends in one of these (lower case).
+DETECT_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz", ".parquet")
+_NAME, _SIZE, _URL, _KIND = (FILE_FIELDS.index(f) for f in ("name", "size_bytes", "url", "kind"))
 
 
 def _annotations(source: Source, fetcher, files, previous, store, bodies, result: SourceResult,
@@ -314,8 +330,8 @@ def _locate(entry: str, spec, files) -> tuple[str | None, str]:
     """(URL, file name) of one configured label file: a URL as given, a name from the listing."""
     if entry and "://" in entry:
         return entry, (spec.file if entry == spec.url and spec.file else _basename(entry))
-    match = next((f for f in files if f.get("name") == entry and f.get("url")), None)
-    return (match["url"] if match else None), entry
+    match = next((f for f in files if f[_NAME] == entry and f[_URL]), None)
+    return (match[_URL] if match else None), entry
 
 
 def _basename(url: str) -> str:
@@ -364,18 +380,19 @@ def _candidates(files, max_bytes: int, result: SourceResult) -> list[tuple[dict,
     warning; it is not counted among the MAX_DETECTED."""
     found = []
     for f in files:
-        name = f.get("name") or ""
-        if f.get("kind", "file") != "file":
+        name = f[_NAME] or ""
+        # Most entries of a listing are data files: the suffix test turns them away before any pattern.
+        if f[_KIND] != "file" or not name.lower().endswith(DETECT_SUFFIXES):
             continue
         base = name.rsplit("/", 1)[-1]
         rank = next(((r, shape) for r, pattern, shape in DETECT if pattern.search(base)), None)
         if rank is None:
             continue
-        if not f.get("url"):
+        if not f[_URL]:
             result.warnings.append(f"annotations: {name} looks like a label file but the listing gives no "
                                    "URL; add [source.annotations] to profile it")
             continue
-        size = f.get("size_bytes")
+        size = f[_SIZE]
         if size is not None and size > max_bytes:
             result.warnings.append(f"annotations: {name} looks like a label file but is {size} bytes, "
                                    f"over max_annotation_bytes ({max_bytes}); not downloaded")
@@ -391,7 +408,7 @@ def _detected(source, fetcher, files, previous, store, bodies, result: SourceRes
     profiler finds label-shaped, with the id and label columns inferred from it."""
     candidates = _candidates(files, _cap(fetcher, "annotations"), result)
     for f, shape in candidates[:MAX_DETECTED]:
-        name, url = f["name"], f["url"]
+        name, url = f[_NAME], f[_URL]
         if result.pages >= max_pages:
             result.warnings.append(f"annotations: page limit {max_pages} reached; {name} not downloaded")
             return []

@@ -31,8 +31,9 @@ def test_budget_kills_a_runaway_call_and_keeps_serving():
         with pytest.raises(ExtractTimeout, match=r"^extract-timeout: extraction of x took longer than 0.5 s"):
             budget.call(backtrack, 60, what="x")
         assert time.monotonic() - started < 30
-        name, ex = budget.call(detect_and_run, None, None, None, json.dumps(PACKAGE).encode(), None)
+        name, ex, files = budget.call(detect_and_run, None, None, None, json.dumps(PACKAGE).encode(), None)
         assert name == "frictionless" and {f.field for f in ex.facts} >= {"license", "title"}
+        assert ex.files == [] and all(isinstance(f, tuple) for f in files)
         assert not budget.in_process
 
 

@@ -9,7 +9,8 @@ import duckdb
 import pytest
 
 from config.load import load
-from warehouse.rows import SourceResult
+from extractors.model import FileEntry
+from warehouse.rows import SourceResult, file_row
 from flows.pipeline import Run, run_locally
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,8 +132,7 @@ def test_failed_write_leaves_no_partial_rows(workdir):
                         facts=[{"field": "title", "value": "T", "unit": None, "source_url": "u", "archive_sha256": None,
                                 "extractor": "box@1", "evidence": "e", "basis": "published", "rank": 3,
                                 "record": None, "winner": True}],
-                        files=[{"name": "a", "size_bytes": "not a number", "kind": "file"},
-                               {"name": "b", "size_bytes": 5, "kind": "file"}])
+                        files=[file_row(FileEntry("a", "not a number")), file_row(FileEntry("b", 5))])
     with Run(config, "harvest") as run:
         run.write([good])
         run.score([good])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from warehouse.rows import Previous, SourceResult, now
+from warehouse.rows import FILE_FIELDS, Previous, SourceResult, now
 
 
 def upsert_datasets(writer, sources) -> None:
@@ -79,7 +79,7 @@ def _write_rows(writer, run_id: str, results: list[SourceResult]) -> None:
     changed = [r for r in results if r.status != "unchanged"]
     _insert_rows(writer, "fetches", run_id, [(r.dataset_id, r.fetches) for r in results], keep_dataset=True)
     _insert_rows(writer, "facts_stored", run_id, [(r.dataset_id, r.facts) for r in changed])
-    _insert_rows(writer, "files_stored", run_id, [(r.dataset_id, r.files) for r in changed])
+    _insert_files(writer, run_id, [(r.dataset_id, r.files) for r in changed])
     _insert_rows(writer, "label_stats_stored", run_id, [(r.dataset_id, r.label_stats) for r in changed])
     runs = []
     for r in results:
@@ -136,6 +136,21 @@ def _insert_rows(writer, table: str, run_id: str, groups: list[tuple[str, list[d
         else:
             columns[name] = [row.get(name) for row in rows]
     writer.insert_columns(table, columns)
+
+
+def _insert_files(writer, run_id: str, groups: list[tuple[str, list[tuple]]]) -> None:
+    """File rows (rows.FILE_FIELDS tuples) of several sources: transposed into columns at once.
+    A FileEntry field the table has no column for (record) is not stored."""
+    rows = [row for _, group in groups for row in group]
+    if not rows:
+        return
+    import pyarrow as pa
+
+    given = dict(zip(FILE_FIELDS, map(list, zip(*rows))))
+    given["run_id"] = [run_id] * len(rows)
+    given["dataset_id"] = [d for d, group in groups for _ in group]
+    writer.insert_columns("files_stored", {name: given[name] if name in given else pa.nulls(len(rows))
+                                           for name, _ in writer.columns("files_stored")})
 
 
 def _json_cell(value):

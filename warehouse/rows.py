@@ -6,6 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from operator import attrgetter
+
+from extractors.model import FileEntry
+
+# A file of a listing travels from the extraction worker to the writer as a tuple of FileEntry's
+# fields in this order, not as a FileEntry or a dict: a 2,000-source refresh lists 1.5 million
+# files, a tuple crosses the worker's pipe several times faster than an object (unpickling an
+# object calls back into Python) and the writer turns the tuples into columns at once.
+FILE_FIELDS = tuple(FileEntry.__dataclass_fields__)
+file_row = attrgetter(*FILE_FIELDS)   # FileEntry -> its row
+
+
+def file_entry(row: tuple) -> FileEntry:
+    return FileEntry(*row)
 
 
 def now() -> datetime:
@@ -32,7 +46,7 @@ class SourceResult:
     fingerprint: str | None = None
     reused_run_id: str | None = None
     facts: list[dict] = field(default_factory=list)
-    files: list[dict] = field(default_factory=list)
+    files: list[tuple] = field(default_factory=list)   # FILE_FIELDS rows
     label_stats: list[dict] = field(default_factory=list)
     fetches: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

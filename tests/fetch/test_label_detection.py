@@ -99,3 +99,18 @@ def test_the_download_counts_in_the_page_budget(site, make_fetcher):
 
     assert result.label_stats == [] and site.seen("/files/image_labels.csv") == []
     assert "annotations: page limit 1 reached; image_labels.csv not downloaded" in result.warnings
+
+
+def test_the_suffix_test_turns_away_no_name_a_pattern_takes():
+    """_candidates skips names without a DETECT_SUFFIXES ending before trying the patterns (most
+    of a listing is data files): every pattern must end in one of those suffixes."""
+    import re
+
+    from flows.harvest import DETECT, DETECT_SUFFIXES
+
+    endings = {r"\.csv(\.gz)?$": (".csv", ".csv.gz"), r"\.json(\.gz)?$": (".json", ".json.gz"),
+               r"\.parquet$": (".parquet",)}
+    for _, pattern, _ in DETECT:
+        ending = next(e for e in endings if pattern.pattern.endswith(e))
+        assert set(endings[ending]) <= set(DETECT_SUFFIXES)
+        assert pattern.flags & re.IGNORECASE   # the suffix test lower-cases the name
