@@ -290,16 +290,17 @@ def _curated_row(source: Source, item) -> dict:
 # Label files looked for in a listing when the source configures none: (rank, pattern, what the
 # profiler must find in it). Lower rank is tried first; at most MAX_DETECTED files are downloaded.
 DETECT = (
-    (0, re.compile(r"labels?[^/]*\.csv(\.gz)?$", re.IGNORECASE), "labels"),
-    (1, re.compile(r"^instances_[^/]*train[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
-    (2, re.compile(r"^instances_[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
-    (3, re.compile(r"^train\.csv(\.gz)?$", re.IGNORECASE), "table"),
-    (4, re.compile(r"train[^/]*\.parquet$", re.IGNORECASE), "parquet"),
-    (5, re.compile(r"\.parquet$", re.IGNORECASE), "parquet"),
+    (0, (".csv", ".csv.gz"), re.compile(r"labels?[^/]*\.csv(\.gz)?$", re.IGNORECASE), "labels"),
+    (1, (".json", ".json.gz"), re.compile(r"^instances_[^/]*train[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
+    (2, (".json", ".json.gz"), re.compile(r"^instances_[^/]*\.json(\.gz)?$", re.IGNORECASE), "coco"),
+    (3, (".csv", ".csv.gz"), re.compile(r"^train\.csv(\.gz)?$", re.IGNORECASE), "table"),
+    (4, (".parquet",), re.compile(r"train[^/]*\.parquet$", re.IGNORECASE), "parquet"),
+    (5, (".parquet",), re.compile(r"\.parquet$", re.IGNORECASE), "parquet"),
 )
 MAX_DETECTED = 2
-# Every DETECT pattern ends in one of these (lower case).
-DETECT_SUFFIXES = (".csv", ".csv.gz", ".json", ".json.gz", ".parquet")
+# The (lower-case) endings the patterns can match: most entries of a listing are data files, and
+# a suffix test turns them away before any pattern runs.
+DETECT_SUFFIXES = tuple(sorted({end for _, ends, _, _ in DETECT for end in ends}))
 _NAME, _SIZE, _URL, _KIND = (FILE_FIELDS.index(f) for f in ("name", "size_bytes", "url", "kind"))
 
 
@@ -381,11 +382,12 @@ def _candidates(files, max_bytes: int, result: SourceResult) -> list[tuple[dict,
     found = []
     for f in files:
         name = f[_NAME] or ""
-        # Most entries of a listing are data files: the suffix test turns them away before any pattern.
-        if f[_KIND] != "file" or not name.lower().endswith(DETECT_SUFFIXES):
+        lower = name.lower()
+        if f[_KIND] != "file" or not lower.endswith(DETECT_SUFFIXES):
             continue
         base = name.rsplit("/", 1)[-1]
-        rank = next(((r, shape) for r, pattern, shape in DETECT if pattern.search(base)), None)
+        rank = next(((r, shape) for r, ends, pattern, shape in DETECT
+                     if lower.endswith(ends) and pattern.search(base)), None)
         if rank is None:
             continue
         if not f[_URL]:

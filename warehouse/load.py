@@ -146,11 +146,18 @@ def _insert_files(writer, run_id: str, groups: list[tuple[str, list[tuple]]]) ->
         return
     import pyarrow as pa
 
-    given = dict(zip(FILE_FIELDS, map(list, zip(*rows))))
-    given["run_id"] = [run_id] * len(rows)
+    types = dict(writer.columns("files_stored"))
+    # Arrow reads the tuples positionally into a struct of the table's types in one pass (many
+    # times faster than a list per column and type inference); a value of the wrong type fails
+    # the write here, as a bad row should.
+    arrow = {"VARCHAR": pa.string(), "BIGINT": pa.int64(), "INTEGER": pa.int32()}
+    struct = pa.struct([(f, arrow[types.get(f, "VARCHAR")]) for f in FILE_FIELDS])
+    given = {f.name: column for f, column in zip(struct, pa.array(rows, type=struct).flatten())}
+    given["run_id"] = pa.repeat(run_id, len(rows))
     given["dataset_id"] = [d for d, group in groups for _ in group]
-    writer.insert_columns("files_stored", {name: given[name] if name in given else pa.nulls(len(rows))
-                                           for name, _ in writer.columns("files_stored")})
+    writer.insert_columns("files_stored", {name: given.get(name, pa.nulls(len(rows)))
+                                           for name in types})
+
 
 
 def _json_cell(value):

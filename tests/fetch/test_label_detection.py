@@ -102,15 +102,15 @@ def test_the_download_counts_in_the_page_budget(site, make_fetcher):
 
 
 def test_the_suffix_test_turns_away_no_name_a_pattern_takes():
-    """_candidates skips names without a DETECT_SUFFIXES ending before trying the patterns (most
-    of a listing is data files): every pattern must end in one of those suffixes."""
+    """_candidates tries a DETECT pattern only on names with one of its endings (most of a
+    listing is data files): each pattern must end in exactly those."""
     import re
 
     from flows.harvest import DETECT, DETECT_SUFFIXES
 
     endings = {r"\.csv(\.gz)?$": (".csv", ".csv.gz"), r"\.json(\.gz)?$": (".json", ".json.gz"),
                r"\.parquet$": (".parquet",)}
-    for _, pattern, _ in DETECT:
+    for _, ends, pattern, _ in DETECT:
         ending = next(e for e in endings if pattern.pattern.endswith(e))
-        assert set(endings[ending]) <= set(DETECT_SUFFIXES)
+        assert ends == endings[ending] and set(ends) <= set(DETECT_SUFFIXES)
         assert pattern.flags & re.IGNORECASE   # the suffix test lower-cases the name
