@@ -26,18 +26,13 @@ from scoring import sql
 # lets DuckDB skip the row groups of other datasets (a batch's ids are neighbours).
 _IDS = "($ids is null or (f.dataset_id between $low and $high and f.dataset_id in (select unnest($ids))))"
 EVIDENCE = f"""(
-    with cur as materialized (   -- one pass over the current facts; what scoring does not read is left NULL
-        select f.dataset_id,
-               case when f.basis_best and f.field in (select unnest($wanted)) then f.field end as field,
-               f.basis, f.value
-        from facts_current f
-        where f.record is null and {_IDS}
-    )
-    select c.dataset_id, d.category, c.field, c.basis, c.value
-    from cur c join datasets d using (dataset_id) where c.field is not null
+    select f.dataset_id, d.category, f.field, f.basis, f.value
+    from facts_current f join datasets d using (dataset_id)
+    where f.record is null and f.basis_best and f.field in (select unnest($wanted)) and {_IDS}
     union all   -- every dataset with current facts of its own, also when none of them is read
     select c.dataset_id, d.category, null, null, null
-    from (select distinct dataset_id from cur) c join datasets d using (dataset_id))"""
+    from (select distinct f.dataset_id from facts_current f where f.record is null and {_IDS}) c
+    join datasets d using (dataset_id))"""
 LISTING = f"""(
     select f.dataset_id, f.rowid as pos, f.size_bytes, f.format
     from files f join latest_source_runs s on f.run_id = s.run_id and f.dataset_id = s.dataset_id
@@ -79,9 +74,10 @@ def score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | None
         return {}
     scored_at = datetime.now(timezone.utc).replace(tzinfo=None)
     with writer.transaction():
-        con.execute(f"create or replace temp table _lqs_scored as {sql.query(cfg, EVIDENCE, LISTING)}",
-                    params(cfg, dataset_ids))
-        try:
+        # The scores come out as Arrow and both tables are filled from it (DuckDB scans it in
+        # place): cheaper than materialising them in a temporary table first.
+        table = con.sql(sql.query(cfg, EVIDENCE, LISTING), params=params(cfg, dataset_ids)).to_arrow_table()
+        with writer.registered(table, "_lqs_scored"):
             con.execute("""
                 insert into lqs_scores (run_id, dataset_id, composite, tier, coverage, methodology_version,
                                         scored_at, status, evidenced)
@@ -91,11 +87,7 @@ def score_datasets(writer, run_id: str, cfg: dict, dataset_ids: list[str] | None
                 insert into lqs_dimensions (run_id, dataset_id, dimension, score, basis, evidence, scored_at, gap)
                 select $run, dataset_id, d.dimension, d.score, d.basis, d.evidence, $at, d.gap
                 from (select dataset_id, unnest(dims) as d from _lqs_scored)""", {"run": run_id, "at": scored_at})
-            table = con.sql("""select dataset_id, composite, tier, coverage, status, evidenced
-                               from _lqs_scored""").to_arrow_table()
-        finally:
-            con.execute("drop table if exists _lqs_scored")
-    columns = table.to_pydict()
+    columns = table.select(["dataset_id", "composite", "tier", "coverage", "status", "evidenced"]).to_pydict()
     return {dataset_id: {"composite": c, "tier": t, "coverage": v, "status": s, "evidenced": e}
             for dataset_id, c, t, v, s, e in zip(columns["dataset_id"], columns["composite"], columns["tier"],
                                                  columns["coverage"], columns["status"], columns["evidenced"])}

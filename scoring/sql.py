@@ -92,24 +92,19 @@ class Best:
     basis = property(lambda self: self._part("basis"))
 
 
-def best_columns(used) -> tuple[dict[str, str], dict[str, str]]:
-    """The typed columns ("n:<field>__<basis>": the JSON value as a number, "t:...": as text) and
-    the best columns the formulas read."""
-    typed, best = {}, {}
+def best_columns(used) -> dict[str, str]:
+    """The best columns the formulas read: a fact's JSON value at the strongest basis stating it
+    (the first non-NULL of its basis columns), that value parsed as a number or as text (parsed
+    once, after the pick: the pick looks only at which basis states the fact), and that basis."""
+    best = {}
     for field, bases, part in used:
         name = Best(field, bases)._part(part)
         if part == "basis":
             best[name] = "case " + " ".join(f"when {col(field, b)} is not null then '{b}'" for b in bases) + " end"
             continue
-        if part == "json":
-            picks = {b: col(field, b) for b in bases}
-        else:
-            parse = num if part == "num" else text
-            picks = {b: f'"{part[0]}:{field}__{b}"' for b in bases}
-            typed.update({picks[b]: parse(col(field, b)) for b in bases})
-        best[name] = picks[bases[0]] if len(bases) == 1 else (
-            "case " + " ".join(f"when {col(field, b)} is not null then {picks[b]}" for b in bases) + " end")
-    return typed, best
+        value = col(field, bases[0]) if len(bases) == 1 else f"coalesce({', '.join(col(field, b) for b in bases)})"
+        best[name] = {"json": value, "num": num(value), "text": text(value)}[part]
+    return best
 
 
 def round_half_up(expr: str) -> str:
@@ -532,7 +527,7 @@ def query(cfg: dict, evidence: str = "evidence", listing: str = "listing") -> st
             used = list(Best.used)
         finally:
             Best.used = None
-    stages = [*best_columns(used)] + stages
+    stages = [best_columns(used)] + stages
     # PIVOT with its columns listed (only the (field, basis) pairs the formulas read): far faster
     # here than one filtered aggregate per column.
     pairs = sorted({(field, b) for field, bases, _ in used for b in bases})
