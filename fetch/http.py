@@ -270,7 +270,7 @@ class Fetcher:
         self._ledger_lock = threading.Lock()
         self.state = run_state(run_id)
         self.gate = self.state.gate
-        self.session = requests.Session()
+        self.session = _Session()
         self.session.headers["User-Agent"] = self.http["user_agent"]
         self.session.headers["Accept-Encoding"] = "gzip, deflate, br"
         if replay is None:
@@ -542,6 +542,27 @@ class Fetcher:
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
+
+
+class _Session(requests.Session):
+    """A Session that reads the environment's proxy settings (proxies, no_proxy, the CA bundle)
+    once per origin instead of on every request: requests walks the whole environment twice per
+    request for them, which was a fifth of a fetch thread's time on a refresh where every page
+    answers 304 (benchmarks/README.md). The environment does not change during a run."""
+
+    def __init__(self):
+        super().__init__()
+        self._settings: dict[tuple, dict] = {}
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        if proxies:   # proxies given with the request: requests' own merge, as always
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        key = (_origin(url), stream, verify, cert)
+        settings = self._settings.get(key)
+        if settings is None:
+            settings = super().merge_environment_settings(url, proxies, stream, verify, cert)
+            self._settings[key] = settings
+        return {**settings, "proxies": dict(settings["proxies"])}
 
 
 def _origin(url: str) -> str:
