@@ -375,41 +375,40 @@ def _record(ex: Extraction, got_files, result: SourceResult, detected: bool = Fa
     return [_row(f, ex, sha_by_url.get(ex.url)) for f in ex.facts]
 
 
-def _candidates(files, max_bytes: int, result: SourceResult) -> list[tuple[dict, str]]:
-    """Listing entries that look like a label file, best first: (file, what it must show).
-    An entry without a URL, or stated larger than max_annotation_bytes, is passed over with a
-    warning; it is not counted among the MAX_DETECTED."""
-    found = []
-    for f in files:
-        name = f[_NAME] or ""
-        lower = name.lower()
-        if f[_KIND] != "file" or not lower.endswith(DETECT_SUFFIXES):
-            continue
-        base = name.rsplit("/", 1)[-1]
-        rank = next(((r, shape) for r, ends, pattern, shape in DETECT
-                     if lower.endswith(ends) and pattern.search(base)), None)
-        if rank is None:
-            continue
-        if not f[_URL]:
-            result.warnings.append(f"annotations: {name} looks like a label file but the listing gives no "
-                                   "URL; add [source.annotations] to profile it")
-            continue
-        size = f[_SIZE]
-        if size is not None and size > max_bytes:
-            result.warnings.append(f"annotations: {name} looks like a label file but is {size} bytes, "
-                                   f"over max_annotation_bytes ({max_bytes}); not downloaded")
-            continue
-        found.append((rank[0], name, f, rank[1]))
-    found.sort(key=lambda c: (c[0], c[1]))
-    return [(f, shape) for _, _, f, shape in found]
+def _candidates(files, max_bytes: int, result: SourceResult) -> list[tuple[tuple, str]]:
+    """The first MAX_DETECTED listing entries that look like a label file, by DETECT rank then
+    name: (file, what it must show). An entry met on the way without a URL, or stated larger than
+    max_annotation_bytes, is passed over with a warning."""
+    # One pass keeps the names a pattern can take (most of a listing is data files); a pattern
+    # then runs only on the names with its endings, rank after rank, until enough are found.
+    looking = [(lower, name.rsplit("/", 1)[-1], f) for f in files
+               if f[_KIND] == "file" and (lower := (name := f[_NAME] or "").lower()).endswith(DETECT_SUFFIXES)]
+    found, seen = [], set()
+    for _, ends, pattern, shape in DETECT:
+        matched = sorted((f[_NAME], id(f), f) for lower, base, f in looking
+                         if lower.endswith(ends) and pattern.search(base))
+        for name, key, f in matched:
+            if key in seen:   # taken by a better rank
+                continue
+            seen.add(key)
+            if not f[_URL]:
+                result.warnings.append(f"annotations: {name} looks like a label file but the listing gives no "
+                                       "URL; add [source.annotations] to profile it")
+            elif f[_SIZE] is not None and f[_SIZE] > max_bytes:
+                result.warnings.append(f"annotations: {name} looks like a label file but is {f[_SIZE]} bytes, "
+                                       f"over max_annotation_bytes ({max_bytes}); not downloaded")
+            else:
+                found.append((f, shape))
+                if len(found) == MAX_DETECTED:
+                    return found
+    return found
 
 
 def _detected(source, fetcher, files, previous, store, bodies, result: SourceResult, max_pages: int) -> list[dict]:
     """No [source.annotations]: try the best label-looking files of the listing (at most
     MAX_DETECTED downloads, each counted as a page of the source) and record the first one the
     profiler finds label-shaped, with the id and label columns inferred from it."""
-    candidates = _candidates(files, _cap(fetcher, "annotations"), result)
-    for f, shape in candidates[:MAX_DETECTED]:
+    for f, shape in _candidates(files, _cap(fetcher, "annotations"), result):
         name, url = f[_NAME], f[_URL]
         if result.pages >= max_pages:
             result.warnings.append(f"annotations: page limit {max_pages} reached; {name} not downloaded")

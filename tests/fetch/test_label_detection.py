@@ -114,3 +114,25 @@ def test_the_suffix_test_turns_away_no_name_a_pattern_takes():
         ending = next(e for e in endings if pattern.pattern.endswith(e))
         assert ends == endings[ending] and set(ends) <= set(DETECT_SUFFIXES)
         assert pattern.flags & re.IGNORECASE   # the suffix test lower-cases the name
+
+
+def test_candidates_come_by_rank_then_name_and_only_those_met_are_warned_about():
+    """A listing of many parquet files (a Hub dataset) must not give a warning per file: entries
+    are taken rank by rank until MAX_DETECTED usable ones are found."""
+    from extractors.model import FileEntry
+    from flows.harvest import MAX_DETECTED, _candidates
+    from warehouse.rows import SourceResult, file_row
+
+    def entry(name, url="https://example.org/f", size=10):
+        return file_row(FileEntry(name, size, url=url))
+
+    files = [entry(f"data/part-{i:05d}.parquet", size=10**12) for i in range(500)] + [
+        entry("val/instances_val2017.json"), entry("b/labels.csv"), entry("a/labels.csv", url=None),
+        entry("instances_train2017.json", size=10**12)]
+    result = SourceResult("d", "ok")
+    found = _candidates(files, 10**6, result)
+    assert MAX_DETECTED == 2
+    assert [(f[0], shape) for f, shape in found] == [("b/labels.csv", "labels"), ("val/instances_val2017.json", "coco")]
+    assert len(result.warnings) == 2
+    assert "a/labels.csv looks like a label file but the listing gives no URL" in result.warnings[0]
+    assert "instances_train2017.json looks like a label file but is 1000000000000 bytes" in result.warnings[1]
