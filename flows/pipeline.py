@@ -2,8 +2,8 @@
 
 A Run owns the single warehouse writer, the run's WARC archive and the fetch settings. Sources
 are collected in batches (each batch one unit of work that may run on a thread, a Prefect task or
-a Dask worker); the results come back here and are written one source per transaction; then the
-touched datasets are scored and the run is closed and published.
+a Dask worker); the results come back here and are written batch by batch; the touched datasets
+are scored at each publish and at the end, and the run is closed and published.
 """
 from __future__ import annotations
 
@@ -22,6 +22,11 @@ from warehouse.rows import SourceResult
 # Observers of runs in this process (the CLI's progress bar): called as hook(done, total) after
 # each batch is written. Module level because flow parameters must be plain data.
 PROGRESS_HOOKS: list = []
+
+
+# Seconds between publishes when no reader waits (a waiting reader is let in after the batch being
+# written): each publish checkpoints and scores what was written since the last one.
+PUBLISH_EVERY = 10.0
 
 
 def new_run_id() -> str:
@@ -107,7 +112,7 @@ class Run:
     """The flow-process side of a run: the only place that writes the warehouse."""
 
     def __init__(self, config: Config, kind: str, replay: list[str] | None = None,
-                 flow_run_id: str | None = None, publish_every: float = 2.0):
+                 flow_run_id: str | None = None, publish_every: float = PUBLISH_EVERY):
         from warehouse.db import Warehouse
 
         self.config = config
@@ -128,6 +133,7 @@ class Run:
         self._versions: dict[str, str] = {}   # dataset -> methodology version of its latest score
         self.total = 0
         self.done = 0
+        self._unscored: list[SourceResult] = []   # written, not yet scored (see score())
 
     # ------------------------------------------------------------------ lifecycle
     def __enter__(self) -> "Run":
@@ -143,6 +149,8 @@ class Run:
     def __exit__(self, exc_type, exc, tb) -> None:
         from warehouse.load import finish_run
 
+        if exc_type is None:
+            self._score_queued()
         result = self.summary.as_dict()
         if exc_type is None:
             status = "ok" if result["sources_failed"] == 0 else ("partial" if result["sources_ok"] else "failed")
@@ -174,8 +182,7 @@ class Run:
             out.append(BatchSpec(self.run_id, chunk, self.config.settings,
                                  {s.id: previous[s.id] for s in chunk if s.id in previous},
                                  archive, self.replay, self.store_dir))
-        self.writer.publish()   # no session open while the first batches are collected
-        self._last_publish = time.monotonic()
+        self.publish()   # no session open while the first batches are collected
         return out
 
     def write(self, results: list[SourceResult]) -> None:
@@ -186,13 +193,28 @@ class Run:
         for hook in PROGRESS_HOOKS:
             hook(self.done, self.total)
 
-    def score(self, results: list[SourceResult]) -> dict[str, dict]:
-        """Score the batch's sources whose facts changed, then publish (end the writer session:
-        readers get in between batches) if a reader waits or publish_every seconds have passed.
-        An `unchanged` source keeps its score row (same facts, same methodology version: the
-        same score); it is rescored only when it has no score under config/lqs.toml's version."""
+    def score(self, results: list[SourceResult]) -> None:
+        """Queue the batch's sources for scoring. When a reader waits, or publish_every seconds
+        have passed since the last publish, score the queue and publish (end the writer session:
+        readers get in between batches). Scoring at publish points rather than per batch: the
+        scoring query costs about as much for 100 datasets as for 2,000 (benchmarks/README.md),
+        and a reader still never sees facts without the scores they give."""
+        self._unscored += results
+        if self.writer.readers_waiting() or time.monotonic() - self._last_publish >= self.publish_every:
+            self.publish()
+
+    def publish(self) -> None:
+        self._score_queued()
+        self.writer.publish()
+        self._last_publish = time.monotonic()
+
+    def _score_queued(self) -> None:
+        """Score the queued sources whose facts changed. An `unchanged` source keeps its score row
+        (same facts, same methodology version: the same score); it is rescored only when it has
+        no score under config/lqs.toml's version."""
         from scoring.run import score_datasets
 
+        results, self._unscored = self._unscored, []
         version = str(self.config.lqs["methodology_version"])
         ids = [r.dataset_id for r in results if r.status == "ok" or (
             r.status == "unchanged" and self._versions.get(r.dataset_id) != version)]
@@ -203,15 +225,6 @@ class Run:
             before = self.before.get(result.dataset_id)
             now_ = after.get(result.dataset_id) or (before if result.status == "unchanged" else None)
             self.summary.add(result, before, now_)
-            if now_ is not None and result.status == "unchanged":
-                after.setdefault(result.dataset_id, now_)
-        # End the session when a reader waits for it, or publish_every seconds after the last
-        # publish (a reader arriving while the next batch is collected waits for that batch's
-        # write); short batches (an incremental refresh) share a session.
-        if self.writer.readers_waiting() or time.monotonic() - self._last_publish >= self.publish_every:
-            self.writer.publish()
-            self._last_publish = time.monotonic()
-        return after
 
     def _scores(self, ids: list[str]) -> dict[str, dict]:
         """Each dataset's latest score. A score older than the source run that holds the

@@ -2,8 +2,8 @@
 
 Work is split into batches of sources (settings [run] batch_size): one `collect-batch` task per
 batch fetches, extracts and profiles its sources and returns plain results; only this flow
-process writes the warehouse (one writer), then scores the batch. So a 10,000-source catalog is
-10,000 / batch_size task runs, not tens of thousands. The task runner is a setting: threads, or
+process writes the warehouse (one writer) and scores at publish points (flows/pipeline.py). So a
+10,000-source catalog is 10,000 / batch_size task runs, not tens of thousands. The task runner is a setting: threads, or
 Dask (prefect-dask) for scale-out.
 
 Politeness across processes: before dispatch the flow reads robots.txt of every origin the sources
