@@ -151,6 +151,8 @@ class Run:
 
         if exc_type is None:
             self._score_queued()
+        else:
+            self._settle_queued()
         result = self.summary.as_dict()
         if exc_type is None:
             status = "ok" if result["sources_failed"] == 0 else ("partial" if result["sources_ok"] else "failed")
@@ -225,6 +227,16 @@ class Run:
             before = self.before.get(result.dataset_id)
             now_ = after.get(result.dataset_id) or (before if result.status == "unchanged" else None)
             self.summary.add(result, before, now_)
+
+    def _settle_queued(self) -> None:
+        """A run ending in an error still scores the sources it wrote (they are committed), and
+        reports them unscored if that fails too (the next run rescores them: _scores)."""
+        queued = list(self._unscored)
+        try:
+            self._score_queued()
+        except Exception:
+            for result in queued:
+                self.summary.add(result, self.before.get(result.dataset_id), None)
 
     def _scores(self, ids: list[str]) -> dict[str, dict]:
         """Each dataset's latest score. A score older than the source run that holds the

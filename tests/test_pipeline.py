@@ -172,3 +172,25 @@ def test_replay_takes_a_folder_of_archives(tmp_path, workdir):
     empty.mkdir()
     with pytest.raises(ArchiveError, match="no \\*.warc.gz files"):
         Replay([empty])
+
+
+def test_a_run_ending_in_an_error_still_scores_and_reports_what_it_wrote(workdir):
+    """Scores are written at publish points: a run that fails between two of them must not leave
+    the batches it committed unscored or missing from its report."""
+    config = load()
+    written = SourceResult("nih-chestxray14", "ok", adapter="box",
+                           facts=[{"field": "item_count", "value": 112120, "unit": "images", "source_url": "u",
+                                   "archive_sha256": None, "extractor": "box@1", "evidence": "e",
+                                   "basis": "published", "rank": 3, "record": None, "winner": True,
+                                   "basis_best": True}],
+                           files=[file_row(FileEntry("images_001.tar.gz", 5))])
+    with pytest.raises(RuntimeError, match="a later batch failed"):
+        with Run(config, "harvest", publish_every=3600) as run:
+            run.write([written])
+            run.score([written])   # queued: no reader waits and the publish interval has not passed
+            raise RuntimeError("a later batch failed")
+    scores = query(workdir, "select count(*) from lqs_scores where run_id = ? and dataset_id = ?",
+                   [run.run_id, "nih-chestxray14"])
+    assert scores == [(1,)]
+    status, summary = query(workdir, "select status, summary from runs where run_id = ?", [run.run_id])[0]
+    assert status == "failed" and '"nih-chestxray14"' in summary and '"lqs_after": null' not in summary
