@@ -61,6 +61,16 @@ def get_json(url):
     return resp.json() if resp.ok else None
 
 
+def post_json(url, body):
+    """The answer of a POST; None while the API is unavailable (a 503 from a local Prefect server
+    busy with the serving process's start-up: Prefect's own client retries those too)."""
+    resp = requests.post(url, json=body, timeout=10)
+    if resp.status_code == 503:
+        return None
+    assert resp.ok, resp.text
+    return resp.json()
+
+
 def facts(db: Path):
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -94,9 +104,9 @@ def test_served_deployments_and_cli_write_the_same_rows(tmp_path):
         assert refresh["global_concurrency_limit"]["limit"] == 1
         assert harvest["schedules"] == []
 
-        run = requests.post(f"{api}/deployments/{harvest['id']}/create_flow_run",
-                            json={"parameters": {"source_id": "nih-chestxray14", "replay": DEMO}}, timeout=10).json()
-        assert "id" in run, run
+        run = wait_for(lambda: post_json(f"{api}/deployments/{harvest['id']}/create_flow_run",
+                                         {"parameters": {"source_id": "nih-chestxray14", "replay": DEMO}}),
+                       60, "the API to create the flow run")
         state = wait_for(lambda: _terminal(get_json(f"{api}/flow_runs/{run['id']}")), 240, "the flow run")
         assert state == "COMPLETED", (tmp_path / "serve.log").read_text()[-3000:]
     finally:
